@@ -1,0 +1,56 @@
+import { Token } from "cdktf";
+
+/**
+ * Thrown when a construct or environment receives a value it cannot build from.
+ *
+ * Every message has the same shape: the field, the rule, the value received and the fix.
+ */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigurationError";
+  }
+}
+
+/** Renders a received value for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * Builds the one message style used everywhere:
+ * `` `field` <rule>, got <value>. <fix> ``
+ */
+export function invalid(field: string, rule: string, value: unknown, fix: string): ConfigurationError {
+  return new ConfigurationError(`\`${field}\` ${rule}, got ${describeValue(value)}. ${fix}`);
+}
+
+/** True when the value is a cdktf token that is only known at apply time; validation skips those. */
+export function isUnresolved(value: unknown): boolean {
+  if (typeof value === "string") return Token.isUnresolved(value);
+  if (typeof value === "number") return Token.isUnresolved(value);
+  return false;
+}
+
+/** Checks an integer range unless the value is an unresolved token. */
+export function requireIntegerInRange(
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+  why?: string,
+): void {
+  if (isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const reason = why ? ` (${why})` : "";
+    throw invalid(
+      field,
+      `must be a whole number from ${min} to ${max}${reason}`,
+      value,
+      `Set it to a whole number from ${min} to ${max}.`,
+    );
+  }
+}

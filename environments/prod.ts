@@ -1,0 +1,18 @@
+import { defineEnvironment } from "./schema";
+
+/** Production: a NAT gateway per AZ, on-demand Fargate, two tasks, long log retention, deletion protection. */
+export default defineEnvironment({
+  projectName: "meeting-notes",
+  environment: "prod",
+  region: "us-east-1",
+  // The seed keeps prod in its existing GitHub Actions environment, `sandbox`.
+  ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "sandbox" },
+  // alertEmail: "oncall@example.com",
+  // apiDomain: "api.example.com",
+  // hostedZoneName: "example.com",
+  grafanaSuffixSeed: "1",
+  network: { cidr: "10.30.0.0/16", availabilityZones: 2, natGateways: "perAz", flowLogRetentionDays: 90 },
+  service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, capacity: "fargate" },
+  logRetentionDays: 90,
+  deletionProtection: true,
+});

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+
+const stateSchema = z
+  .object({
+    projectName: z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be lowercase letters, digits and hyphens"),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region name such as us-east-1"),
+    bucketName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)"),
+    lockTableName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a valid DynamoDB table name"),
+    noncurrentVersionRetentionDays: z.number().int().min(1).max(3650).default(90),
+    githubOidcProvider: z.boolean().default(true),
+  })
+  .strict();
+
+/** Settings of the bootstrap stack that owns the Terraform state bucket and lock table. */
+export type StateConfig = z.output<typeof stateSchema>;
+
+/** Checks the state settings; throws a message naming the field, rule, value and fix. */
+export function parseState(input: unknown, source = "environments/state.ts"): StateConfig {
+  const result = stateSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new ConfigurationError(
+    `${source}: \`${issue.path.join(".")}\` ${issue.message}, got ${describeValue(issue.input)}. See README.md (Remote state).`,
+  );
+}
+
+/**
+ * The account-wide bootstrap: state bucket, lock table and GitHub OIDC provider.
+ * S3 bucket names are global: change `bucketName` to one you own before the first deploy.
+ */
+export const state = {
+  projectName: "meeting-notes",
+  region: "us-east-1",
+  bucketName: "meeting-notes-terraform-state",
+  lockTableName: "meeting-notes-terraform-locks",
+  noncurrentVersionRetentionDays: 90,
+  githubOidcProvider: true,
+};
