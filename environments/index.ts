@@ -5,7 +5,10 @@ import { parseState, type StateConfig, state } from "./state";
 
 /** Every environment this repository deploys, checked against the schema. */
 export function loadEnvironments(): EnvironmentConfig[] {
-  return [parseEnvironment(staging, "environments/staging.ts"), parseEnvironment(prod, "environments/prod.ts")];
+  return [
+    parseEnvironment(staging, "environments/staging.ts"),
+    parseEnvironment(prod, "environments/prod.ts"),
+  ];
 }
 
 /** The bootstrap stack's settings, checked. */

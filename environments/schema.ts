@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FARGATE_SIZES, LOG_RETENTION_DAYS } from "../constructs/internal/aws-limits";
 import { ConfigurationError, describeValue } from "../constructs/internal/validation";
 
 const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -7,18 +8,6 @@ const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const CIDR16_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
 const GITHUB_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/** Fargate's valid CPU units and, for each, the memory sizes (MiB) it accepts. */
-export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
-  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
-};
 
 const name = (what: string) =>
   z
@@ -26,11 +15,9 @@ const name = (what: string) =>
     .regex(NAME, `must be lowercase letters, digits and hyphens, start with a letter (${what})`)
     .max(24, "must be at most 24 characters (it prefixes AWS names with tight limits)");
 
-const retentionDays = z
-  .number()
-  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
-    message: `must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`,
-  });
+const retentionDays = z.number().refine((v) => LOG_RETENTION_DAYS.includes(v), {
+  message: `must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`,
+});
 
 const networkSchema = z
   .object({
@@ -60,7 +47,9 @@ const serviceSchema = z
     capacity: z.enum(["fargate", "fargateSpot", "mixed"]).default("fargate"),
     autoscaling: autoscalingSchema.optional(),
     ecrKeepImages: z.number().int().min(1).max(1000).default(30),
-    environmentVariables: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be UPPER_SNAKE_CASE"), z.string()).default({}),
+    environmentVariables: z
+      .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be UPPER_SNAKE_CASE"), z.string())
+      .default({}),
   })
   .strict();
 
@@ -77,12 +66,18 @@ export const environmentSchema = z
     projectName: name("for example meeting-notes"),
     environment: name("for example staging"),
     region: z.string().regex(REGION, "must be an AWS region name such as us-east-1").default("us-east-1"),
-    workspace: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a Terraform workspace name").optional(),
+    workspace: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a Terraform workspace name")
+      .optional(),
     ci: ciSchema,
     alertEmail: z.email("must be an email address").optional(),
     apiDomain: z.string().regex(DOMAIN, "must be a lowercase DNS name such as api.example.com").optional(),
     apiCertArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
-    hostedZoneName: z.string().regex(DOMAIN, "must be a lowercase DNS zone name such as example.com").optional(),
+    hostedZoneName: z
+      .string()
+      .regex(DOMAIN, "must be a lowercase DNS zone name such as example.com")
+      .optional(),
     grafanaSuffixSeed: z.string().min(1, "must not be empty").default("1"),
     network: networkSchema.default(networkSchema.parse({})),
     service: serviceSchema.default(serviceSchema.parse({})),
@@ -138,7 +133,13 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
 
   const sizes = FARGATE_SIZES[env.service.cpu];
   if (!sizes) {
-    fail(source, "service.cpu", `must be a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(", ")})`, env.service.cpu, "Pick one of the listed sizes.");
+    fail(
+      source,
+      "service.cpu",
+      `must be a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(", ")})`,
+      env.service.cpu,
+      "Pick one of the listed sizes.",
+    );
   }
   if (!sizes.includes(env.service.memoryMiB)) {
     fail(
@@ -151,7 +152,13 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
   }
   const scaling = env.service.autoscaling;
   if (scaling && scaling.maxCount < scaling.minCount) {
-    fail(source, "service.autoscaling.maxCount", `must be at least minCount (${scaling.minCount})`, scaling.maxCount, "Raise maxCount or lower minCount.");
+    fail(
+      source,
+      "service.autoscaling.maxCount",
+      `must be at least minCount (${scaling.minCount})`,
+      scaling.maxCount,
+      "Raise maxCount or lower minCount.",
+    );
   }
   if (env.apiDomain && !env.apiCertArn && !env.hostedZoneName) {
     fail(
@@ -163,14 +170,32 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
     );
   }
   if (env.apiDomain && env.hostedZoneName && !`.${env.apiDomain}`.endsWith(`.${env.hostedZoneName}`)) {
-    fail(source, "apiDomain", `must be inside hostedZoneName (${env.hostedZoneName})`, env.apiDomain, "Use a name in that zone, or fix hostedZoneName.");
+    fail(
+      source,
+      "apiDomain",
+      `must be inside hostedZoneName (${env.hostedZoneName})`,
+      env.apiDomain,
+      "Use a name in that zone, or fix hostedZoneName.",
+    );
   }
   if ((env.apiCertArn || env.hostedZoneName) && !env.apiDomain) {
     const field = env.apiCertArn ? "apiCertArn" : "hostedZoneName";
-    fail(source, field, "only applies with apiDomain", env.apiCertArn ?? env.hostedZoneName, "Set apiDomain too, or remove it.");
+    fail(
+      source,
+      field,
+      "only applies with apiDomain",
+      env.apiCertArn ?? env.hostedZoneName,
+      "Set apiDomain too, or remove it.",
+    );
   }
   if (env.apiCertArn && !env.apiCertArn.includes(`:acm:${env.region}:`)) {
-    fail(source, "apiCertArn", `must be a certificate in the environment's region (${env.region}), as the ALB requires`, env.apiCertArn, "Issue or import the certificate in that region.");
+    fail(
+      source,
+      "apiCertArn",
+      `must be a certificate in the environment's region (${env.region}), as the ALB requires`,
+      env.apiCertArn,
+      "Issue or import the certificate in that region.",
+    );
   }
   if (env.network.natGateways === "none" && env.network.vpcEndpoints === false) {
     fail(

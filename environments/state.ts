@@ -3,11 +3,16 @@ import { ConfigurationError, describeValue } from "../constructs/internal/valida
 
 const stateSchema = z
   .object({
-    projectName: z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be lowercase letters, digits and hyphens"),
+    projectName: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be lowercase letters, digits and hyphens"),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region name such as us-east-1"),
     bucketName: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)"),
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
+      ),
     lockTableName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a valid DynamoDB table name"),
     noncurrentVersionRetentionDays: z.number().int().min(1).max(3650).default(90),
     githubOidcProvider: z.boolean().default(true),

@@ -1,0 +1,155 @@
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+import { Construct } from "constructs";
+import { policyDocument } from "../internal/iam";
+import type { ResourceNaming } from "../internal/naming";
+import type { KeyReference, RoleReference } from "../internal/references";
+import { invalid, requireIntegerInRange } from "../internal/validation";
+
+/** The runtime secrets the seed lists, in its order. */
+export const DEFAULT_RUNTIME_SECRETS: readonly string[] = [
+  "discord-bot-token",
+  "discord-client-secret",
+  "oauth-secret",
+  "openai-api-key",
+  "langfuse-public-key",
+  "langfuse-secret-key",
+  "stripe-secret-key",
+  "stripe-webhook-secret",
+];
+
+/** Properties of {@link RuntimeSecrets}. */
+export interface RuntimeSecretsProps {
+  /** Project and environment the secret names start with. */
+  readonly naming: ResourceNaming;
+  /** Key the secrets are encrypted with. */
+  readonly encryptionKey: KeyReference;
+  /**
+   * Secret names, each becoming `<project>-<environment>/<name>` and the container variable
+   * `NAME_IN_UPPER_SNAKE_CASE`.
+   * @default DEFAULT_RUNTIME_SECRETS (the seed's eight)
+   */
+  readonly secretNames?: readonly string[];
+  /**
+   * Days a deleted secret can still be restored.
+   * @default 30
+   */
+  readonly recoveryWindowDays?: number;
+}
+
+/** One secret as the ECS container definition's `secrets` entry expects it. */
+export interface ContainerSecret {
+  /** Environment variable name inside the container. */
+  readonly name: string;
+  /** ARN of the secret. */
+  readonly valueFrom: string;
+}
+
+/**
+ * The application's runtime secrets in Secrets Manager, created without a value.
+ *
+ * Values are written out of band (`aws secretsmanager put-secret-value`), so they never appear in
+ * code, variables or Terraform state. Only the role passed to {@link RuntimeSecrets.grantReadTo}
+ * may read them: every other principal is denied `GetSecretValue` by each secret's resource policy.
+ */
+export class RuntimeSecrets extends Construct {
+  /** Full secret names (`<project>-<environment>/<name>`), in order. */
+  public readonly secretNames: string[];
+  /** Secret ARNs, in the order of {@link RuntimeSecrets.secretNames}. */
+  public readonly secretArns: string[];
+  /** Entries for the container definition's `secrets`. */
+  public readonly containerSecrets: ContainerSecret[];
+  private readonly secrets: SecretsmanagerSecret[];
+  private readonly encryptionKey: KeyReference;
+  private reader?: RoleReference;
+
+  constructor(scope: Construct, id: string, props: RuntimeSecretsProps) {
+    super(scope, id);
+    const names = props.secretNames ?? DEFAULT_RUNTIME_SECRETS;
+    const recoveryWindowDays = props.recoveryWindowDays ?? 30;
+    requireIntegerInRange(
+      "recoveryWindowDays",
+      recoveryWindowDays,
+      7,
+      30,
+      "Secrets Manager's allowed window",
+    );
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (!/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) {
+        throw invalid(
+          "secretNames",
+          "entries must be lowercase letters, digits and hyphens",
+          name,
+          "Rename the secret, for example openai-api-key.",
+        );
+      }
+      if (seen.has(name)) {
+        throw invalid("secretNames", "entries must be unique", name, "Remove the duplicate.");
+      }
+      seen.add(name);
+    }
+    this.encryptionKey = props.encryptionKey;
+    this.secretNames = names.map((n) => `${props.naming.projectName}-${props.naming.environment}/${n}`);
+    // The construct id is the secret's short name: a fixed literal per secret, so its address never moves.
+    this.secrets = names.map(
+      (name, i) =>
+        new SecretsmanagerSecret(this, name, {
+          name: this.secretNames[i]!,
+          description: `Runtime secret ${name} for ${props.naming.projectName} ${props.naming.environment}; value set out of band.`,
+          kmsKeyId: props.encryptionKey.keyArn,
+          recoveryWindowInDays: recoveryWindowDays,
+        }),
+    );
+    this.secretArns = this.secrets.map((s) => s.arn);
+    this.containerSecrets = names.map((name, i) => ({
+      name: name.toUpperCase().replace(/-/g, "_"),
+      valueFrom: this.secretArns[i]!,
+    }));
+  }
+
+  /**
+   * Lets one role (the ECS task execution role) read the secrets, and denies reading to everyone else.
+   * Can be called once.
+   */
+  public grantReadTo(role: RoleReference): void {
+    if (this.reader) {
+      throw invalid(
+        "grantReadTo",
+        "can be called once (one role reads the runtime secrets)",
+        role.roleName,
+        "Grant the existing reader role instead.",
+      );
+    }
+    this.reader = role;
+    new IamRolePolicy(this, "read", {
+      name: "runtime-secrets-read",
+      role: role.roleName,
+      policy: policyDocument([
+        { sid: "ReadRuntimeSecrets", actions: ["secretsmanager:GetSecretValue"], resources: this.secretArns },
+        {
+          sid: "DecryptRuntimeSecrets",
+          actions: ["kms:Decrypt"],
+          resources: [this.encryptionKey.keyArn],
+          conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+        },
+      ]),
+    });
+    this.secrets.forEach((secret, i) => {
+      new SecretsmanagerSecretPolicy(this, `${secret.node.id}-policy`, {
+        secretArn: this.secretArns[i]!,
+        policy: policyDocument([
+          {
+            sid: "OnlyTheReaderRoleReadsTheValue",
+            effect: "Deny",
+            principals: { AWS: "*" },
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: ["*"],
+            conditions: { StringNotEquals: { "aws:PrincipalArn": role.roleArn } },
+          },
+        ]),
+      });
+    });
+  }
+}

@@ -1,0 +1,479 @@
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { FARGATE_SIZES, LOG_RETENTION_DAYS } from "../internal/aws-limits";
+import { policyDocument, serviceTrustPolicy } from "../internal/iam";
+import { type ResourceNaming, resourceName } from "../internal/naming";
+import type { KeyReference, NetworkReference } from "../internal/references";
+import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
+import type { RuntimeSecrets } from "../secrets";
+
+/** How tasks are placed: on-demand Fargate, Fargate Spot, or a mix (one on-demand task as a base, the rest mostly Spot). */
+export type CapacityMode = "fargate" | "fargateSpot" | "mixed";
+
+/** Target-tracking autoscaling of the service's task count. */
+export interface ServiceAutoscaling {
+  /** Fewest tasks. */
+  readonly minCount: number;
+  /** Most tasks. */
+  readonly maxCount: number;
+  /**
+   * Average CPU utilization the service is scaled to.
+   * @default 60
+   */
+  readonly targetCpuPercent?: number;
+}
+
+/** Where the service receives traffic from (an `ApiDomain` satisfies this). */
+export interface LoadBalancerTarget {
+  /** Target group the tasks register in. */
+  readonly targetGroupArn: string;
+  /** Security group of the load balancer; only it may reach the tasks. */
+  readonly securityGroupId: string;
+}
+
+/** Properties of {@link FargateService}. */
+export interface FargateServiceProps {
+  /** Project and environment resource names derive from. */
+  readonly naming: ResourceNaming;
+  /** Tasks run in the network's private subnets. */
+  readonly network: NetworkReference;
+  /** Key for the log group and the image repository. */
+  readonly encryptionKey: KeyReference;
+  /** Secrets injected into the container; the execution role becomes their only reader. */
+  readonly secrets: RuntimeSecrets;
+  /** Image tag to run, usually a Terraform variable so CI ships images without a code change. */
+  readonly imageTag: string;
+  /**
+   * Service name suffix: the service is `<project>-<environment>-<name>`.
+   * @default "bot"
+   */
+  readonly name?: string;
+  /**
+   * Fargate CPU units.
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB; must suit `cpu`.
+   * @default 512
+   */
+  readonly memoryMiB?: number;
+  /**
+   * Tasks to run. Ignored after creation when `autoscaling` is set (the scaler owns the count).
+   * @default 1
+   */
+  readonly desiredCount?: number;
+  /**
+   * Port the container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * Capacity mode.
+   * @default "fargate"
+   */
+  readonly capacity?: CapacityMode;
+  /**
+   * Autoscaling on average CPU.
+   * @default - no autoscaling; `desiredCount` tasks run
+   */
+  readonly autoscaling?: ServiceAutoscaling;
+  /**
+   * Images kept in the repository; older ones expire.
+   * @default 30
+   */
+  readonly ecrKeepImages?: number;
+  /**
+   * Days the container logs are kept.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Plain (non-secret) environment variables of the container.
+   * @default {}
+   */
+  readonly environmentVariables?: Readonly<Record<string, string>>;
+  /**
+   * Load balancer in front of the service.
+   * @default - no load balancer; the service accepts no inbound traffic
+   */
+  readonly loadBalancer?: LoadBalancerTarget;
+}
+
+/**
+ * The bot service: an ECR repository, an ECS cluster with Container Insights, and a Fargate service
+ * in private subnets with a deployment circuit breaker that rolls back, encrypted logs, and
+ * least-privilege task and execution roles.
+ */
+export class FargateService extends Construct {
+  /** Name of the ECS cluster. */
+  public readonly clusterName: string;
+  /** ARN of the ECS cluster. */
+  public readonly clusterArn: string;
+  /** Name of the ECS service. */
+  public readonly serviceName: string;
+  /** URL of the image repository (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`). */
+  public readonly repositoryUrl: string;
+  /** ARN of the image repository. */
+  public readonly repositoryArn: string;
+  /** Name of the container log group. */
+  public readonly logGroupName: string;
+  /** ARN of the task execution role (pulls the image, reads the secrets). */
+  public readonly executionRoleArn: string;
+  /** ARN of the task role (the application's own AWS permissions). */
+  public readonly taskRoleArn: string;
+  /** Name of the task role, to grant the application permissions. */
+  public readonly taskRoleName: string;
+  /** Security group of the tasks. */
+  public readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    const name = props.name ?? "bot";
+    const cpu = props.cpu ?? 256;
+    const memoryMiB = props.memoryMiB ?? 512;
+    const desiredCount = props.desiredCount ?? 1;
+    const containerPort = props.containerPort ?? 8080;
+    const capacity = props.capacity ?? "fargate";
+    const ecrKeepImages = props.ecrKeepImages ?? 30;
+    const logRetentionDays = props.logRetentionDays ?? 30;
+    const targetCpuPercent = props.autoscaling?.targetCpuPercent ?? 60;
+    validate({
+      ...props,
+      name,
+      cpu,
+      memoryMiB,
+      desiredCount,
+      containerPort,
+      capacity,
+      ecrKeepImages,
+      logRetentionDays,
+      targetCpuPercent,
+    });
+
+    const fullName = resourceName(props.naming, name);
+    const account = new DataAwsCallerIdentity(this, "account");
+    const region = new DataAwsRegion(this, "region");
+
+    const repository = new EcrRepository(this, "repository", {
+      name: fullName,
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKey.keyArn }],
+    });
+    new EcrLifecyclePolicy(this, "repository-lifecycle", {
+      repository: repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: `Keep the last ${ecrKeepImages} images`,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: ecrKeepImages },
+            action: { type: "expire" },
+          },
+        ],
+      }),
+    });
+
+    const cluster = new EcsCluster(this, "cluster", {
+      name: fullName,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+    new EcsClusterCapacityProviders(this, "capacity-providers", {
+      clusterName: cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+    });
+
+    const logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/ecs/${fullName}`,
+      retentionInDays: logRetentionDays,
+      kmsKeyId: props.encryptionKey.keyArn,
+    });
+
+    const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", {
+      StringEquals: { "aws:SourceAccount": account.accountId },
+    });
+    const executionRole = new IamRole(this, "execution-role", {
+      name: `${fullName}-execution`,
+      description: `Pulls the image and reads the runtime secrets of ${fullName}`,
+      assumeRolePolicy: trust,
+    });
+    new IamRolePolicy(this, "execution-policy", {
+      name: "pull-image-and-write-logs",
+      role: executionRole.name,
+      policy: policyDocument([
+        // GetAuthorizationToken has no resource scope in IAM.
+        { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        {
+          sid: "PullImage",
+          actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+          resources: [repository.arn],
+        },
+        {
+          sid: "DecryptImageLayers",
+          actions: ["kms:Decrypt"],
+          resources: [props.encryptionKey.keyArn],
+          conditions: { StringLike: { "kms:ViaService": "ecr.*.amazonaws.com" } },
+        },
+        {
+          sid: "WriteLogs",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${logGroup.arn}:*`],
+        },
+      ]),
+    });
+    props.secrets.grantReadTo({ roleArn: executionRole.arn, roleName: executionRole.name });
+
+    const taskRole = new IamRole(this, "task-role", {
+      name: `${fullName}-task`,
+      description: `The application's own AWS permissions in ${fullName} (none by default)`,
+      assumeRolePolicy: trust,
+    });
+
+    const taskDefinition = new EcsTaskDefinition(this, "task", {
+      family: fullName,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(cpu),
+      memory: String(memoryMiB),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      volume: [{ name: "tmp" }],
+      containerDefinitions: JSON.stringify([
+        {
+          name,
+          image: `${repository.repositoryUrl}:${props.imageTag}`,
+          essential: true,
+          readonlyRootFilesystem: true,
+          privileged: false,
+          portMappings: [{ containerPort, protocol: "tcp" }],
+          mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+          environment: Object.entries(props.environmentVariables ?? {})
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([n, value]) => ({ name: n, value })),
+          secrets: props.secrets.containerSecrets,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": logGroup.name,
+              "awslogs-region": region.name,
+              "awslogs-stream-prefix": name,
+            },
+          },
+        },
+      ]),
+    });
+
+    const securityGroup = new SecurityGroup(this, "security-group", {
+      name: `${fullName}-tasks`,
+      description: `Tasks of ${fullName}`,
+      vpcId: props.network.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new VpcSecurityGroupEgressRule(this, "egress-https", {
+      securityGroupId: securityGroup.id,
+      description: "HTTPS to AWS APIs and the services the bot calls",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    if (props.loadBalancer) {
+      new VpcSecurityGroupIngressRule(this, "ingress-from-alb", {
+        securityGroupId: securityGroup.id,
+        description: "Traffic from the load balancer only",
+        ipProtocol: "tcp",
+        fromPort: containerPort,
+        toPort: containerPort,
+        referencedSecurityGroupId: props.loadBalancer.securityGroupId,
+      });
+      new VpcSecurityGroupEgressRule(this, "alb-egress-to-tasks", {
+        securityGroupId: props.loadBalancer.securityGroupId,
+        description: `Load balancer to the ${fullName} tasks`,
+        ipProtocol: "tcp",
+        fromPort: containerPort,
+        toPort: containerPort,
+        referencedSecurityGroupId: securityGroup.id,
+      });
+    }
+
+    const service = new EcsService(this, "service", {
+      name: fullName,
+      cluster: cluster.arn,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: props.autoscaling ? props.autoscaling.minCount : desiredCount,
+      capacityProviderStrategy: capacityStrategy(capacity),
+      networkConfiguration: {
+        subnets: props.network.privateSubnetIds,
+        securityGroups: [securityGroup.id],
+        assignPublicIp: false,
+      },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      enableExecuteCommand: false,
+      propagateTags: "SERVICE",
+      waitForSteadyState: false,
+      ...(props.loadBalancer
+        ? {
+            loadBalancer: [
+              { targetGroupArn: props.loadBalancer.targetGroupArn, containerName: name, containerPort },
+            ],
+            healthCheckGracePeriodSeconds: 60,
+          }
+        : {}),
+      // The scaler owns the task count once autoscaling is on; Terraform must not reset it.
+      lifecycle: props.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
+      dependsOn: [executionRole],
+    });
+
+    if (props.autoscaling) {
+      const target = new AppautoscalingTarget(this, "scaling-target", {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/${cluster.name}/${service.name}`,
+        minCapacity: props.autoscaling.minCount,
+        maxCapacity: props.autoscaling.maxCount,
+      });
+      new AppautoscalingPolicy(this, "scaling-cpu", {
+        name: `${fullName}-cpu`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: targetCpuPercent,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          scaleInCooldown: 300,
+          scaleOutCooldown: 60,
+        },
+      });
+    }
+
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    this.serviceName = service.name;
+    this.repositoryUrl = repository.repositoryUrl;
+    this.repositoryArn = repository.arn;
+    this.logGroupName = logGroup.name;
+    this.executionRoleArn = executionRole.arn;
+    this.taskRoleArn = taskRole.arn;
+    this.taskRoleName = taskRole.name;
+    this.securityGroupId = securityGroup.id;
+  }
+}
+
+function capacityStrategy(mode: CapacityMode) {
+  switch (mode) {
+    case "fargate":
+      return [{ capacityProvider: "FARGATE", weight: 1 }];
+    case "fargateSpot":
+      return [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+    case "mixed":
+      return [
+        { capacityProvider: "FARGATE", base: 1, weight: 1 },
+        { capacityProvider: "FARGATE_SPOT", weight: 3 },
+      ];
+  }
+}
+
+interface Resolved extends FargateServiceProps {
+  readonly name: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly desiredCount: number;
+  readonly containerPort: number;
+  readonly capacity: CapacityMode;
+  readonly ecrKeepImages: number;
+  readonly logRetentionDays: number;
+  readonly targetCpuPercent: number;
+}
+
+function validate(p: Resolved): void {
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(p.name)) {
+    throw invalid(
+      "name",
+      "must be 1-20 lowercase letters, digits and hyphens, starting with a letter",
+      p.name,
+      'Use a short name such as "bot".',
+    );
+  }
+  const sizes = FARGATE_SIZES[p.cpu];
+  if (!isUnresolved(p.cpu) && !sizes) {
+    throw invalid(
+      "cpu",
+      "must be a Fargate CPU size (256, 512, 1024, 2048, 4096)",
+      p.cpu,
+      "Pick one of the listed sizes.",
+    );
+  }
+  if (sizes && !isUnresolved(p.memoryMiB) && !sizes.includes(p.memoryMiB)) {
+    throw invalid(
+      "memoryMiB",
+      `must be one of ${sizes.join(", ")} for cpu ${p.cpu} (Fargate's valid combinations)`,
+      p.memoryMiB,
+      "Pick a listed size, or change cpu.",
+    );
+  }
+  requireIntegerInRange("desiredCount", p.desiredCount, 0, 100);
+  requireIntegerInRange("containerPort", p.containerPort, 1, 65535);
+  requireIntegerInRange("ecrKeepImages", p.ecrKeepImages, 1, 1000);
+  if (!["fargate", "fargateSpot", "mixed"].includes(p.capacity)) {
+    throw invalid(
+      "capacity",
+      'must be "fargate", "fargateSpot" or "mixed"',
+      p.capacity,
+      "Pick one of the listed modes.",
+    );
+  }
+  if (!LOG_RETENTION_DAYS.includes(p.logRetentionDays)) {
+    throw invalid(
+      "logRetentionDays",
+      "must be a CloudWatch Logs retention period",
+      p.logRetentionDays,
+      `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+    );
+  }
+  if (p.autoscaling) {
+    requireIntegerInRange("autoscaling.minCount", p.autoscaling.minCount, 1, 100);
+    requireIntegerInRange("autoscaling.maxCount", p.autoscaling.maxCount, 1, 100);
+    requireIntegerInRange("autoscaling.targetCpuPercent", p.targetCpuPercent, 10, 90);
+    if (p.autoscaling.maxCount < p.autoscaling.minCount) {
+      throw invalid(
+        "autoscaling.maxCount",
+        `must be at least autoscaling.minCount (${p.autoscaling.minCount})`,
+        p.autoscaling.maxCount,
+        "Raise maxCount or lower minCount.",
+      );
+    }
+  }
+  if (p.environmentVariables) {
+    const secretNames = new Set(p.secrets.containerSecrets.map((s) => s.name));
+    for (const key of Object.keys(p.environmentVariables)) {
+      if (secretNames.has(key)) {
+        throw invalid(
+          `environmentVariables.${key}`,
+          "must not shadow a runtime secret of the same name",
+          key,
+          "Remove it; the secret provides this variable.",
+        );
+      }
+    }
+  }
+}

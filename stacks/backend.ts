@@ -1,0 +1,24 @@
+import { S3Backend, type TerraformStack } from "cdktf";
+import type { StateConfig } from "../environments";
+
+/** The prefix under which workspace states live in the bucket: `env:/<workspace>/<key>` is Terraform's default. */
+export const WORKSPACE_KEY_PREFIX = "workspaces";
+
+/**
+ * Points a stack at the S3 state bucket: encrypted, one key per stack, a workspace key prefix,
+ * and both lock mechanisms (`use_lockfile` and the DynamoDB table), the migration period Terraform
+ * recommends while DynamoDB locking is deprecated.
+ */
+export function useRemoteState(stack: TerraformStack, state: StateConfig, stackName: string): S3Backend {
+  const backend = new S3Backend(stack, {
+    bucket: state.bucketName,
+    key: `${stackName}/terraform.tfstate`,
+    region: state.region,
+    encrypt: true,
+    dynamodbTable: state.lockTableName,
+    workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
+  });
+  // cdktf 0.21's S3Backend has no typed `useLockfile`.
+  backend.addOverride("use_lockfile", true);
+  return backend;
+}

@@ -1,0 +1,147 @@
+import { describe, expect, test } from "vitest";
+import { type EnvironmentInput, loadEnvironments, loadState, parseEnvironment } from "../environments";
+import prod from "../environments/prod";
+import staging from "../environments/staging";
+
+const base: EnvironmentInput = {
+  projectName: "meeting-notes",
+  environment: "staging",
+  ci: { githubRepository: "acme/meeting-notes", githubEnvironment: "staging" },
+};
+const parse = (overrides: Record<string, unknown>) =>
+  parseEnvironment({ ...base, ...overrides }, "environments/x.ts");
+
+describe("environment files", () => {
+  test("both shipped environments pass the schema with no user input", () => {
+    const envs = loadEnvironments();
+    expect(envs.map((e) => e.environment)).toEqual(["staging", "prod"]);
+    expect(loadState().bucketName).toBe("meeting-notes-terraform-state");
+  });
+
+  test("prod and staging differ the way seed 001's environment settings do", () => {
+    const [s, p] = [parseEnvironment(staging, "s"), parseEnvironment(prod, "p")];
+    expect([s.network.natGateways, p.network.natGateways]).toEqual(["single", "perAz"]);
+    expect(p.service.desiredCount).toBeGreaterThan(s.service.desiredCount);
+    expect(p.logRetentionDays).toBeGreaterThan(s.logRetentionDays);
+    expect([s.deletionProtection, p.deletionProtection]).toEqual([false, true]);
+  });
+});
+
+describe("defaults", () => {
+  test("a minimal environment gets every default", () => {
+    const env = parse({});
+    expect(env).toMatchObject({
+      region: "us-east-1",
+      workspace: "staging",
+      grafanaSuffixSeed: "1",
+      logRetentionDays: 30,
+      deletionProtection: false,
+      network: {
+        cidr: "10.0.0.0/16",
+        availabilityZones: 2,
+        natGateways: "single",
+        vpcEndpoints: false,
+        flowLogRetentionDays: 30,
+      },
+      service: {
+        cpu: 256,
+        memoryMiB: 512,
+        desiredCount: 1,
+        containerPort: 8080,
+        capacity: "fargate",
+        ecrKeepImages: 30,
+      },
+    });
+    expect(env.alertEmail).toBeUndefined();
+    expect(env.apiDomain).toBeUndefined();
+  });
+
+  test("the workspace can be set apart from the environment name", () => {
+    expect(parse({ workspace: "default" }).workspace).toBe("default");
+  });
+
+  test("VPC endpoints are inferred on when there is no NAT gateway, and stay as set otherwise", () => {
+    expect(parse({ network: { natGateways: "none" } }).network.vpcEndpoints).toBe(true);
+    expect(parse({ network: { natGateways: "perAz", vpcEndpoints: true } }).network.vpcEndpoints).toBe(true);
+  });
+});
+
+describe("bad configurations are rejected with the field, rule, value and fix", () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    [
+      "an unknown setting",
+      { alertEmial: "a@b.co" },
+      'environments/x.ts: `(root)` is not a known setting (alertEmial), got ["alertEmial"]. Remove it, or check its spelling against README.md (Environment settings).',
+    ],
+    [
+      "a bad project name",
+      { projectName: "Meeting_Notes" },
+      'environments/x.ts: `projectName` must be lowercase letters, digits and hyphens, start with a letter (for example meeting-notes), got "Meeting_Notes". See README.md (Environment settings) for the accepted values.',
+    ],
+    [
+      "a missing ci block",
+      { ci: undefined },
+      "environments/x.ts: `ci` is required, got nothing. See README.md (Environment settings) for the accepted values.",
+    ],
+    [
+      "a bad alert email",
+      { alertEmail: "oncall" },
+      'environments/x.ts: `alertEmail` must be an email address, got "oncall". See README.md (Environment settings) for the accepted values.',
+    ],
+    [
+      "an API domain without a certificate source",
+      { apiDomain: "api.example.com" },
+      'environments/x.ts: `apiDomain` needs a certificate: set apiCertArn, or hostedZoneName so a certificate can be issued and validated in Route 53, got "api.example.com". Set apiCertArn or hostedZoneName, or remove apiDomain.',
+    ],
+    [
+      "an API domain outside its zone",
+      { apiDomain: "api.example.org", hostedZoneName: "example.com" },
+      'environments/x.ts: `apiDomain` must be inside hostedZoneName (example.com), got "api.example.org". Use a name in that zone, or fix hostedZoneName.',
+    ],
+    [
+      "a hosted zone without an API domain",
+      { hostedZoneName: "example.com" },
+      'environments/x.ts: `hostedZoneName` only applies with apiDomain, got "example.com". Set apiDomain too, or remove it.',
+    ],
+    [
+      "a certificate from another region",
+      {
+        apiDomain: "api.example.com",
+        apiCertArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab",
+      },
+      'environments/x.ts: `apiCertArn` must be a certificate in the environment\'s region (us-east-1), as the ALB requires, got "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab". Issue or import the certificate in that region.',
+    ],
+    [
+      "memory that does not suit the CPU",
+      { service: { cpu: 256, memoryMiB: 4096 } },
+      "environments/x.ts: `service.memoryMiB` must be one of 512, 1024, 2048 for service.cpu 256 (Fargate's valid combinations), got 4096. Pick a listed size, or change service.cpu.",
+    ],
+    [
+      "a CPU size Fargate does not offer",
+      { service: { cpu: 300 } },
+      "environments/x.ts: `service.cpu` must be a Fargate CPU size (256, 512, 1024, 2048, 4096), got 300. Pick one of the listed sizes.",
+    ],
+    [
+      "autoscaling with max below min",
+      { service: { autoscaling: { minCount: 3, maxCount: 2 } } },
+      "environments/x.ts: `service.autoscaling.maxCount` must be at least minCount (3), got 2. Raise maxCount or lower minCount.",
+    ],
+    [
+      "no NAT and no endpoints",
+      { network: { natGateways: "none", vpcEndpoints: false } },
+      'environments/x.ts: `network.vpcEndpoints` must not be false when network.natGateways is "none" (private tasks could not reach ECR, Logs or Secrets Manager), got false. Remove network.vpcEndpoints, or choose natGateways "single" or "perAz".',
+    ],
+    [
+      "a log retention CloudWatch does not offer",
+      { logRetentionDays: 10 },
+      "environments/x.ts: `logRetentionDays` must be a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 10. See README.md (Environment settings) for the accepted values.",
+    ],
+    [
+      "a NAT mode that does not exist",
+      { network: { natGateways: "double" } },
+      'environments/x.ts: `network.natGateways` Invalid option: expected one of "none"|"single"|"perAz", got "double". See README.md (Environment settings) for the accepted values.',
+    ],
+  ])("%s", (_name, overrides, message) => {
+    expect(() => parse(overrides)).toThrow(message);
+  });
+});
