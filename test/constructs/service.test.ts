@@ -1,0 +1,240 @@
+import type { Construct } from "constructs";
+import { describe, expect, test } from "vitest";
+import { RuntimeSecrets } from "../../constructs/secrets";
+import { FargateService, type FargateServiceProps } from "../../constructs/service";
+import { key, naming, network } from "../support/fixtures";
+import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
+
+const build = (overrides: Partial<FargateServiceProps> = {}) =>
+  synthScope((s: Construct) => {
+    const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key });
+    new FargateService(s, "service", {
+      naming,
+      network,
+      encryptionKey: key,
+      secrets,
+      imageTag: "abc123",
+      ...overrides,
+    });
+  });
+const container = (json: ReturnType<typeof build>) =>
+  parsed(onlyResource(json, "aws_ecs_task_definition").container_definitions)[0];
+const alb = {
+  targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1",
+  securityGroupId: "sg-alb",
+};
+
+describe("FargateService defaults", () => {
+  const json = build();
+
+  test("ECR repository scans on push, has immutable tags, KMS encryption and keeps the last 30 images", () => {
+    const repo = onlyResource(json, "aws_ecr_repository");
+    expect(repo).toMatchObject({
+      name: "meeting-notes-staging-bot",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: "KMS", kms_key: key.keyArn }],
+    });
+    const rule = JSON.parse(onlyResource(json, "aws_ecr_lifecycle_policy").policy).rules[0];
+    expect(rule.selection).toEqual({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 });
+  });
+
+  test("the cluster has Container Insights on (the no-running-tasks alarm needs it)", () => {
+    expect(onlyResource(json, "aws_ecs_cluster").setting).toEqual([
+      { name: "containerInsights", value: "enabled" },
+    ]);
+  });
+
+  test("the log group keeps 30 days and is KMS-encrypted", () => {
+    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({
+      name: "/ecs/meeting-notes-staging-bot",
+      retention_in_days: 30,
+      kms_key_id: key.keyArn,
+    });
+  });
+
+  test("the service runs on Fargate in private subnets without public IPs, with a rolling-back circuit breaker", () => {
+    const service = onlyResource(json, "aws_ecs_service");
+    expect(service).toMatchObject({
+      desired_count: 1,
+      capacity_provider_strategy: [{ capacity_provider: "FARGATE", weight: 1 }],
+      network_configuration: { subnets: network.privateSubnetIds, assign_public_ip: false },
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      enable_execute_command: false,
+    });
+    expect(service.lifecycle).toBeUndefined();
+    expect(service.load_balancer).toBeUndefined();
+  });
+
+  test("the task definition is 256 CPU / 512 MiB with the image tag, the secrets and a read-only root filesystem", () => {
+    const task = onlyResource(json, "aws_ecs_task_definition");
+    expect(task).toMatchObject({
+      cpu: "256",
+      memory: "512",
+      network_mode: "awsvpc",
+      requires_compatibilities: ["FARGATE"],
+    });
+    const c = container(json);
+    expect(c.image).toMatch(/^\$\{aws_ecr_repository\.[^}]+\.repository_url\}:abc123$/);
+    expect(c.readonlyRootFilesystem).toBe(true);
+    expect(c.privileged).toBe(false);
+    expect(c.portMappings).toEqual([{ containerPort: 8080, protocol: "tcp" }]);
+    expect(c.secrets).toHaveLength(8);
+    expect(c.secrets[0]).toEqual({
+      name: "DISCORD_BOT_TOKEN",
+      valueFrom: expect.stringMatching(/^\$\{aws_secretsmanager_secret\..+\.arn\}$/),
+    });
+    expect(c.environment).toEqual([]);
+    expect(c.logConfiguration.logDriver).toBe("awslogs");
+  });
+
+  test("the execution role pulls only this repository's images and writes only this log group", () => {
+    const policies = Object.values(resourcesOf(json, "aws_iam_role_policy")).map((p) => parsed(p.policy));
+    const exec = policies.find((p) => p.Statement.some((s: any) => s.Sid === "PullImage"))!;
+    const bySid = Object.fromEntries(exec.Statement.map((s: any) => [s.Sid, s]));
+    expect(bySid.EcrLogin).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
+    expect(bySid.PullImage.Resource).toMatch(/^\$\{aws_ecr_repository\.[^}]+\.arn\}$/);
+    expect(bySid.WriteLogs.Resource).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$/);
+  });
+
+  test("both roles trust ECS tasks of this account only; the task role has no permissions by default", () => {
+    const roles = Object.values(resourcesOf(json, "aws_iam_role"));
+    expect(roles.map((r) => r.name).sort()).toEqual([
+      "meeting-notes-staging-bot-execution",
+      "meeting-notes-staging-bot-task",
+    ]);
+    for (const role of roles) {
+      const trust = parsed(role.assume_role_policy).Statement[0];
+      expect(trust.Principal).toEqual({ Service: "ecs-tasks.amazonaws.com" });
+      expect(trust.Condition.StringEquals["aws:SourceAccount"]).toMatch(/aws_caller_identity/);
+    }
+    const taskRoleRefs = Object.values(resourcesOf(json, "aws_iam_role_policy")).filter((p) =>
+      String(p.role).includes("task-role"),
+    );
+    expect(taskRoleRefs).toEqual([]);
+  });
+
+  test("with no load balancer the tasks accept no inbound traffic and may only call out on 443", () => {
+    expect(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).toEqual({});
+    expect(Object.values(resourcesOf(json, "aws_vpc_security_group_egress_rule"))).toEqual([
+      expect.objectContaining({ ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: "0.0.0.0/0" }),
+    ]);
+  });
+
+  test("no autoscaling resources by default", () => {
+    expect(resourcesOf(json, "aws_appautoscaling_target")).toEqual({});
+  });
+});
+
+describe("FargateService overrides", () => {
+  test("size, count, port, retention and kept images", () => {
+    const json = build({
+      cpu: 1024,
+      memoryMiB: 4096,
+      desiredCount: 3,
+      containerPort: 3000,
+      logRetentionDays: 90,
+      ecrKeepImages: 5,
+    });
+    expect(onlyResource(json, "aws_ecs_task_definition")).toMatchObject({ cpu: "1024", memory: "4096" });
+    expect(onlyResource(json, "aws_ecs_service").desired_count).toBe(3);
+    expect(container(json).portMappings[0].containerPort).toBe(3000);
+    expect(onlyResource(json, "aws_cloudwatch_log_group").retention_in_days).toBe(90);
+    expect(
+      JSON.parse(onlyResource(json, "aws_ecr_lifecycle_policy").policy).rules[0].selection.countNumber,
+    ).toBe(5);
+  });
+
+  test.each([
+    ["fargateSpot", [{ capacity_provider: "FARGATE_SPOT", weight: 1 }]],
+    [
+      "mixed",
+      [
+        { capacity_provider: "FARGATE", base: 1, weight: 1 },
+        { capacity_provider: "FARGATE_SPOT", weight: 3 },
+      ],
+    ],
+  ] as const)("capacity %s", (capacity, strategy) => {
+    expect(onlyResource(build({ capacity }), "aws_ecs_service").capacity_provider_strategy).toEqual(strategy);
+  });
+
+  test("autoscaling adds a CPU target-tracking policy and leaves desired_count to the scaler", () => {
+    const json = build({ autoscaling: { minCount: 2, maxCount: 6 } });
+    const service = onlyResource(json, "aws_ecs_service");
+    expect(service.desired_count).toBe(2);
+    expect(service.lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+    expect(onlyResource(json, "aws_appautoscaling_target")).toMatchObject({
+      min_capacity: 2,
+      max_capacity: 6,
+    });
+    expect(
+      onlyResource(json, "aws_appautoscaling_policy").target_tracking_scaling_policy_configuration,
+    ).toMatchObject({
+      target_value: 60,
+      predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+    });
+  });
+
+  test("environment variables are passed sorted by name", () => {
+    expect(
+      container(build({ environmentVariables: { NODE_ENV: "production", LOG_LEVEL: "info" } })).environment,
+    ).toEqual([
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "NODE_ENV", value: "production" },
+    ]);
+  });
+
+  test("with a load balancer only its security group may reach the container port", () => {
+    const json = build({ loadBalancer: alb });
+    expect(onlyResource(json, "aws_ecs_service").load_balancer).toEqual([
+      { target_group_arn: alb.targetGroupArn, container_name: "bot", container_port: 8080 },
+    ]);
+    expect(onlyResource(json, "aws_vpc_security_group_ingress_rule")).toMatchObject({
+      referenced_security_group_id: "sg-alb",
+      from_port: 8080,
+      to_port: 8080,
+    });
+  });
+});
+
+describe("FargateService rejects bad input", () => {
+  test.each<[string, Partial<FargateServiceProps>, string]>([
+    [
+      "a CPU size Fargate lacks",
+      { cpu: 300 },
+      "`cpu` must be a Fargate CPU size (256, 512, 1024, 2048, 4096), got 300. Pick one of the listed sizes.",
+    ],
+    [
+      "memory that does not suit the CPU",
+      { cpu: 512, memoryMiB: 512 },
+      "`memoryMiB` must be one of 1024, 2048, 3072, 4096 for cpu 512 (Fargate's valid combinations), got 512. Pick a listed size, or change cpu.",
+    ],
+    [
+      "a bad port",
+      { containerPort: 70000 },
+      "`containerPort` must be a whole number from 1 to 65535, got 70000. Set it to a whole number from 1 to 65535.",
+    ],
+    [
+      "a bad retention",
+      { logRetentionDays: 2 },
+      "`logRetentionDays` must be a CloudWatch Logs retention period, got 2. Use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
+    ],
+    [
+      "max below min",
+      { autoscaling: { minCount: 4, maxCount: 2 } },
+      "`autoscaling.maxCount` must be at least autoscaling.minCount (4), got 2. Raise maxCount or lower minCount.",
+    ],
+    [
+      "a variable shadowing a secret",
+      { environmentVariables: { OPENAI_API_KEY: "sk" } },
+      '`environmentVariables.OPENAI_API_KEY` must not shadow a runtime secret of the same name, got "OPENAI_API_KEY". Remove it; the secret provides this variable.',
+    ],
+    [
+      "a bad name",
+      { name: "Bot!" },
+      '`name` must be 1-20 lowercase letters, digits and hyphens, starting with a letter, got "Bot!". Use a short name such as "bot".',
+    ],
+  ])("%s", (_n, overrides, message) => {
+    expect(() => build(overrides)).toThrow(message);
+  });
+});

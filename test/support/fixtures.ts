@@ -1,0 +1,17 @@
+import type { KeyReference, NetworkReference } from "../../constructs/internal/references";
+
+/** Naming used by construct tests. */
+export const naming = { projectName: "meeting-notes", environment: "staging" };
+
+/** A key reference standing in for an `AppKey`. */
+export const key: KeyReference = {
+  keyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+};
+
+/** A network reference standing in for a `Network`. */
+export const network: NetworkReference = {
+  vpcId: "vpc-0123456789abcdef0",
+  vpcCidrBlock: "10.0.0.0/16",
+  publicSubnetIds: ["subnet-public-a", "subnet-public-b"],
+  privateSubnetIds: ["subnet-private-a", "subnet-private-b"],
+};
