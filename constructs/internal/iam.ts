@@ -5,7 +5,9 @@ export interface PolicyStatement {
   readonly actions: readonly string[];
   readonly resources?: readonly string[];
   readonly principals?: Readonly<Record<string, string | readonly string[]>>;
-  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
+  readonly conditions?: Readonly<
+    Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>
+  >;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, type TerraformStack, Testing, TerraformStack as Stack } from "cdktf";
+import { type App, TerraformStack as Stack, type TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 
 /** Parsed Terraform JSON as cdktf writes it. */
