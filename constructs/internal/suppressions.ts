@@ -1,0 +1,92 @@
+import { Lazy, TerraformDataSource, type TerraformResource, TerraformStack } from "cdktf";
+import { ruleById } from "../../policy/rules";
+import { SUPPRESSIONS_KEY } from "../../policy/suppression-records";
+import { invalid } from "./validation";
+
+/** One suppression as written into the synthesized JSON. */
+interface Entry {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+const resourceEntries = new WeakMap<TerraformResource, Entry[]>();
+const stackEntries = new WeakMap<TerraformStack, { address: string; rule: string; reason: string }[]>();
+const dataSourceRules = new WeakMap<TerraformDataSource, Set<string>>();
+
+/**
+ * Records, inside the synthesized Terraform JSON of `element`, that policy rule `ruleId` does not apply
+ * to it and why. The policy runner (`npm run policy`) then reports the finding as suppressed with the
+ * reason instead of as a violation.
+ *
+ * For a resource it writes into the resource's `//` comment object (Terraform ignores it):
+ * `"//": { "policy_suppressions": [{ "rule": "<ruleId>", "reason": "<reason>" }],
+ *          "checkov": { "skip": [{ "id": "<CKV id>", "comment": "<ruleId>: <reason>" }] } }`
+ * where `checkov.skip` lists the Checkov checks the rule mirrors (the CI Checkov job turns them into a
+ * baseline). cdktf rewrites the `//` of data sources, so for a data source the entry goes to the
+ * stack's top-level `//` with an `address` (`data.<type>.<name>`).
+ *
+ * Throws when the reason is empty, when the rule does not exist or polices suppressions itself
+ * (`POLICY-*`), or when the same rule is already suppressed on the element.
+ */
+export function suppress(
+  element: TerraformResource | TerraformDataSource,
+  ruleId: string,
+  reason: string,
+): void {
+  const rule = ruleById(ruleId);
+  if (!rule || ruleId.startsWith("POLICY-")) {
+    throw invalid(
+      "ruleId",
+      "must name a suppressible rule of the policy suite",
+      ruleId,
+      "Use a rule ID listed in policy/README.md (POLICY-* rules cannot be suppressed).",
+    );
+  }
+  const trimmed = reason.trim();
+  if (trimmed === "") {
+    throw invalid(
+      "reason",
+      `must say why ${ruleId} does not apply to ${element.node.path} (a suppression without a reason is itself a policy violation)`,
+      reason,
+      "Pass one sentence that a reviewer can check, for example why the resource must be public.",
+    );
+  }
+
+  if (TerraformDataSource.isTerraformDataSource(element)) {
+    const rules = dataSourceRules.get(element) ?? new Set<string>();
+    if (rules.has(ruleId)) throw duplicate(ruleId, element.node.path);
+    rules.add(ruleId);
+    dataSourceRules.set(element, rules);
+    const stack = TerraformStack.of(element);
+    const entries = stackEntries.get(stack) ?? [];
+    entries.push({
+      address: Lazy.stringValue({
+        produce: () => `data.${element.terraformResourceType}.${element.friendlyUniqueId}`,
+      }),
+      rule: ruleId,
+      reason: trimmed,
+    });
+    stackEntries.set(stack, entries);
+    stack.addOverride(`//.${SUPPRESSIONS_KEY}`, [...entries]);
+    return;
+  }
+
+  const entries = resourceEntries.get(element) ?? [];
+  if (entries.some((e) => e.rule === ruleId)) throw duplicate(ruleId, element.node.path);
+  entries.push({ rule: ruleId, reason: trimmed });
+  resourceEntries.set(element, entries);
+  element.addOverride(`//.${SUPPRESSIONS_KEY}`, [...entries]);
+  const skips = entries.flatMap((e) =>
+    (ruleById(e.rule)?.external.checkov ?? []).map((id) => ({ id, comment: `${e.rule}: ${e.reason}` })),
+  );
+  if (skips.length > 0) element.addOverride("//.checkov.skip", skips);
+}
+
+function duplicate(ruleId: string, path: string) {
+  return invalid(
+    "ruleId",
+    `must be suppressed at most once per resource (${path})`,
+    ruleId,
+    "Remove the second suppress() call or merge the reasons into one.",
+  );
+}
