@@ -1,0 +1,1 @@
+export { AppKey, type AppKeyProps } from "./app-key";

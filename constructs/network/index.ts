@@ -1,0 +1,1 @@
+export { type NatGatewayMode, Network, type NetworkProps } from "./network";
