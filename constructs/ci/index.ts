@@ -1,0 +1,6 @@
+export {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_URL,
+  GithubDeployRoles,
+  type GithubDeployRolesProps,
+} from "./github-deploy-roles";

@@ -1,0 +1,1 @@
+export { TerraformStateStore, type TerraformStateStoreProps } from "./terraform-state-store";
