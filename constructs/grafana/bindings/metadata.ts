@@ -1,0 +1,55 @@
+import {
+  booleanToHclTerraform,
+  numberToHclTerraform,
+  stringToHclTerraform,
+  type TerraformProviderGeneratorMetadata,
+} from "cdktf";
+
+/** Registry source of the Grafana provider, fully qualified (DESIGN.md: OpenTofu resolves short names differently). */
+export const GRAFANA_PROVIDER_SOURCE = "grafana/grafana";
+
+/**
+ * Version constraint written to `required_providers.grafana.version`.
+ *
+ * These bindings follow the v4 schema (checked against 4.x docs: `grafana_data_source`,
+ * `grafana_folder`, `grafana_dashboard` and the provider block); `~> 4.0` accepts any 4.x.
+ */
+export const GRAFANA_PROVIDER_VERSION_CONSTRAINT = "~> 4.0";
+
+/**
+ * What generated bindings record about their provider. `providerVersion` is left out on purpose:
+ * cdktf writes it (when set) instead of the constraint, and these bindings were written by hand
+ * against the v4 schema rather than generated from one exact release.
+ */
+export const GRAFANA_GENERATOR_METADATA: TerraformProviderGeneratorMetadata = {
+  providerName: "grafana",
+  providerVersionConstraint: GRAFANA_PROVIDER_VERSION_CONSTRAINT,
+};
+
+/** The kinds of scalar attributes these bindings write. */
+export type AttributeKind = "string" | "boolean" | "number";
+
+/** One attribute for {@link hclAttributes}: its value and its Terraform type. */
+export interface HclAttribute {
+  readonly value: unknown;
+  readonly kind: AttributeKind;
+}
+
+const HCL_MAPPERS = {
+  string: stringToHclTerraform,
+  boolean: booleanToHclTerraform,
+  number: numberToHclTerraform,
+} as const;
+
+/**
+ * Builds the HCL attribute map cdktf expects from `synthesizeHclAttributes()` (used when a stack is
+ * synthesized as HCL), leaving out unset attributes, as generated bindings do.
+ */
+export function hclAttributes(attributes: Readonly<Record<string, HclAttribute>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, { value, kind }] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    out[name] = { value: HCL_MAPPERS[kind](value), isBlock: false, type: "simple", storageClassType: kind };
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from "./builder";
+export * from "./model";
+export * from "./service-overview";

@@ -1,0 +1,2 @@
+export * from "./bindings";
+export * from "./dashboard";
