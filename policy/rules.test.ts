@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { renderRuleTable } from "./docs";
 import { evaluate } from "./engine";
 import { RULE_FIXTURES } from "./fixtures";
 import { RULES } from "./rules";
@@ -25,6 +28,19 @@ describe("the rule catalogue", () => {
     expect(["critical", "high", "medium", "low"]).toContain(rule.severity);
     for (const external of rule.external.checkov ?? []) expect(external).toMatch(CHECKOV_ID);
     for (const external of rule.external.cdkNag ?? []) expect(external).toMatch(CDK_NAG_ID);
+  });
+
+  test("policy/README.md lists every rule as the rules define it", () => {
+    // The formatter pads Markdown table cells; compare cell contents only.
+    const normalise = (text: string) =>
+      text
+        .split("\n")
+        .map((line) =>
+          line.trimStart().startsWith("|") ? line.replace(/\s*\|\s*/g, "|").replace(/-{3,}/g, "---") : line,
+        )
+        .join("\n");
+    const readme = readFileSync(join(__dirname, "README.md"), "utf8");
+    expect(normalise(readme)).toContain(normalise(renderRuleTable()));
   });
 
   test("every rule has fixtures and every fixture belongs to a rule", () => {

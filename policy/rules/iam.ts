@@ -61,6 +61,9 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   "grafana:ListWorkspaces",
   "tag:GetResources",
   "acm:ListCertificates",
+  "iam:ListOpenIDConnectProviders",
+  "iam:ListRoles",
+  "iam:ListPolicies",
 ];
 
 /** AWS managed policies that grant administrator-level or IAM-wide power. */
