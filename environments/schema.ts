@@ -23,7 +23,7 @@ const networkSchema = z
   .object({
     cidr: z.string().regex(CIDR16_28, "must be an IPv4 CIDR block from /16 to /24").default("10.0.0.0/16"),
     availabilityZones: z.number().int().min(2, "must be at least 2").max(3, "must be at most 3").default(2),
-    natGateways: z.enum(["none", "single", "perAz"]).default("single"),
+    natGateways: z.enum(["none", "single", "perAz"], 'must be "none", "single" or "perAz"').default("single"),
     vpcEndpoints: z.boolean().optional(),
     flowLogRetentionDays: retentionDays.default(30),
   })
@@ -44,7 +44,9 @@ const serviceSchema = z
     desiredCount: z.number().int().min(0).max(100).default(1),
     containerPort: z.number().int().min(1).max(65535).default(8080),
     healthCheckPath: z.string().startsWith("/", "must start with /").default("/health"),
-    capacity: z.enum(["fargate", "fargateSpot", "mixed"]).default("fargate"),
+    capacity: z
+      .enum(["fargate", "fargateSpot", "mixed"], 'must be "fargate", "fargateSpot" or "mixed"')
+      .default("fargate"),
     autoscaling: autoscalingSchema.optional(),
     ecrKeepImages: z.number().int().min(1).max(1000).default(30),
     environmentVariables: z

@@ -14,8 +14,16 @@ const stateSchema = z
         "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
       ),
     lockTableName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a valid DynamoDB table name"),
-    noncurrentVersionRetentionDays: z.number().int().min(1).max(3650).default(90),
+    noncurrentVersionRetentionDays: z
+      .number()
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days")
+      .default(90),
     githubOidcProvider: z.boolean().default(true),
+    backend: z
+      .enum(["local", "s3"], 'must be "local" (first deploy) or "s3" (after migrating the state)')
+      .default("local"),
   })
   .strict();
 
@@ -27,6 +35,11 @@ export function parseState(input: unknown, source = "environments/state.ts"): St
   const result = stateSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === "unrecognized_keys") {
+    throw new ConfigurationError(
+      `${source}: \`${issue.keys.join(", ")}\` is not a known setting, got ${describeValue(issue.keys)}. Remove it, or check its spelling against README.md (Remote state).`,
+    );
+  }
   throw new ConfigurationError(
     `${source}: \`${issue.path.join(".")}\` ${issue.message}, got ${describeValue(issue.input)}. See README.md (Remote state).`,
   );
@@ -43,4 +56,6 @@ export const state = {
   lockTableName: "meeting-notes-terraform-locks",
   noncurrentVersionRetentionDays: 90,
   githubOidcProvider: true,
+  // "local" for the very first deploy of the state stack; "s3" once its state is migrated (README: Remote state).
+  backend: "local",
 };

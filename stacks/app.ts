@@ -33,7 +33,7 @@ export function buildPlatform(app: App, props: PlatformAppProps): Platform {
     }
     names.add(env.environment);
   }
-  const state = new StateStack(app, "state", { state: props.state });
+  const state = new StateStack(app, "state", { state: props.state, backend: props.state.backend });
   const environments: Record<string, EnvironmentStack> = {};
   for (const env of props.environments) {
     environments[env.environment] = new EnvironmentStack(app, env.environment, {

@@ -1,11 +1,13 @@
 import { S3Backend, type TerraformStack } from "cdktf";
+import { stateKeyAlias } from "../constructs/state";
 import type { StateConfig } from "../environments";
 
 /** The prefix under which workspace states live in the bucket: `env:/<workspace>/<key>` is Terraform's default. */
 export const WORKSPACE_KEY_PREFIX = "workspaces";
 
 /**
- * Points a stack at the S3 state bucket: encrypted, one key per stack, a workspace key prefix,
+ * Points a stack at the S3 state bucket: encrypted with the state key (with `encrypt` alone Terraform
+ * would ask S3 for AES256 and bypass the bucket's KMS default), one key per stack, a workspace key prefix,
  * and both lock mechanisms (`use_lockfile` and the DynamoDB table), the migration period Terraform
  * recommends while DynamoDB locking is deprecated.
  */
@@ -15,6 +17,7 @@ export function useRemoteState(stack: TerraformStack, state: StateConfig, stackN
     key: `${stackName}/terraform.tfstate`,
     region: state.region,
     encrypt: true,
+    kmsKeyId: stateKeyAlias(state.bucketName),
     dynamodbTable: state.lockTableName,
     workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
   });

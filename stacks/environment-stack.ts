@@ -1,4 +1,3 @@
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { Alerts } from "../constructs/alerts";
@@ -11,6 +10,7 @@ import { FargateService } from "../constructs/service";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
 import type { EnvironmentConfig, StateConfig } from "../environments";
 import { useRemoteState } from "./backend";
+import { addAwsProvider } from "./providers";
 
 /** Properties of {@link EnvironmentStack}. */
 export interface EnvironmentStackProps {
@@ -39,11 +39,9 @@ export class EnvironmentStack extends TerraformStack {
     this.environment = env;
     const naming = { projectName: env.projectName, environment: env.environment };
 
-    new AwsProvider(this, "aws", {
+    addAwsProvider(this, {
       region: env.region,
-      defaultTags: [
-        { tags: { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags } },
-      ],
+      tags: { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags },
     });
     useRemoteState(this, props.state, id);
     new WorkspaceGuard(this, "workspace-guard", { workspace: env.workspace, stackName: id });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { type EnvironmentInput, loadEnvironments, loadState, parseEnvironment } from "../environments";
 import prod from "../environments/prod";
 import staging from "../environments/staging";
+import { parseState, state } from "../environments/state";
 
 const base: EnvironmentInput = {
   projectName: "meeting-notes",
@@ -139,9 +140,40 @@ describe("bad configurations are rejected with the field, rule, value and fix", 
     [
       "a NAT mode that does not exist",
       { network: { natGateways: "double" } },
-      'environments/x.ts: `network.natGateways` Invalid option: expected one of "none"|"single"|"perAz", got "double". See README.md (Environment settings) for the accepted values.',
+      'environments/x.ts: `network.natGateways` must be "none", "single" or "perAz", got "double". See README.md (Environment settings) for the accepted values.',
     ],
   ])("%s", (_name, overrides, message) => {
     expect(() => parse(overrides)).toThrow(message);
+  });
+});
+
+describe("state settings", () => {
+  test("default to a local backend for the first deploy", () => {
+    expect(parseState(state).backend).toBe("local");
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    [
+      "a bad bucket name",
+      { bucketName: "Bad_Bucket" },
+      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state).',
+    ],
+    [
+      "a zero retention",
+      { noncurrentVersionRetentionDays: 0 },
+      "environments/state.ts: `noncurrentVersionRetentionDays` must be at least 1 day, got 0. See README.md (Remote state).",
+    ],
+    [
+      "an unknown backend",
+      { backend: "gcs" },
+      'environments/state.ts: `backend` must be "local" (first deploy) or "s3" (after migrating the state), got "gcs". See README.md (Remote state).',
+    ],
+    [
+      "an unknown setting",
+      { bucket: "x" },
+      'environments/state.ts: `bucket` is not a known setting, got ["bucket"]. Remove it, or check its spelling against README.md (Remote state).',
+    ],
+  ])("reject %s", (_n, overrides, message) => {
+    expect(() => parseState({ ...state, ...overrides })).toThrow(message);
   });
 });

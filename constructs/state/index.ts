@@ -1,1 +1,1 @@
-export { TerraformStateStore, type TerraformStateStoreProps } from "./terraform-state-store";
+export { stateKeyAlias, TerraformStateStore, type TerraformStateStoreProps } from "./terraform-state-store";

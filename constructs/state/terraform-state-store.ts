@@ -18,6 +18,11 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
+/** Alias of the state bucket's KMS key: `alias/<bucket name, dots replaced by hyphens>`. */
+export function stateKeyAlias(bucketName: string): string {
+  return `alias/${bucketName.replace(/\./g, "-")}`;
+}
+
 /** Properties of a {@link TerraformStateStore}. */
 export interface TerraformStateStoreProps {
   /**
@@ -93,7 +98,7 @@ export class TerraformStateStore extends Construct {
       ]),
       lifecycle: { preventDestroy: true },
     });
-    this.kmsKeyAlias = `alias/${props.bucketName.replace(/\./g, "-")}`;
+    this.kmsKeyAlias = stateKeyAlias(props.bucketName);
     new KmsAlias(this, "key-alias", { name: this.kmsKeyAlias, targetKeyId: key.keyId });
 
     const bucket = new S3Bucket(this, "bucket", {

@@ -1,0 +1,22 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { TerraformStack } from "cdktf";
+
+/** Settings of a stack's AWS provider. */
+export interface AwsProviderSettings {
+  readonly region: string;
+  /** Tags every resource of the stack carries. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Adds the AWS provider with default tags, and writes its source fully qualified
+ * (`hashicorp/aws`): cdktf writes the short `aws`, which OpenTofu resolves differently.
+ */
+export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSettings): AwsProvider {
+  const provider = new AwsProvider(stack, "aws", {
+    region: settings.region,
+    defaultTags: [{ tags: { ...settings.tags } }],
+  });
+  stack.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
+  return provider;
+}

@@ -1,0 +1,127 @@
+import { describe, expect, test } from "vitest";
+import { synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
+import { addresses, dataOf, onlyResource, resourcesOf } from "../support/synth";
+
+describe("environment stacks", () => {
+  const stacks = synthPlatform();
+  const full = synthPlatform(WITH_ALERTS_AND_API);
+
+  test("the app has the state stack and one stack per environment", () => {
+    expect(Object.keys(stacks)).toEqual(expect.arrayContaining(["state", "staging", "prod"]));
+  });
+
+  test.each(["staging", "prod"])(
+    "%s keeps its state in S3: encrypted, a key per stack, a workspace prefix, both locks",
+    (name) => {
+      expect(stacks[name]!.terraform!.backend.s3).toEqual({
+        bucket: "meeting-notes-terraform-state",
+        key: `${name}/terraform.tfstate`,
+        region: "us-east-1",
+        encrypt: true,
+        kms_key_id: "alias/meeting-notes-terraform-state",
+        dynamodb_table: "meeting-notes-terraform-locks",
+        workspace_key_prefix: "workspaces",
+        use_lockfile: true,
+      });
+    },
+  );
+
+  test.each(["staging", "prod"])("%s is guarded to its own workspace", (name) => {
+    const guards = Object.values(dataOf(stacks[name]!, "aws_caller_identity")).filter(
+      (d) => d.lifecycle?.postcondition,
+    );
+    expect(guards).toHaveLength(1);
+    expect(guards[0].lifecycle.postcondition[0].condition).toBe(`\${terraform.workspace == "${name}"}`);
+  });
+
+  test("providers are fully qualified and the AWS provider is pinned to the mirrored version", () => {
+    expect(stacks.staging!.terraform!.required_providers.aws).toEqual({
+      source: "hashicorp/aws",
+      version: "5.100.0",
+    });
+  });
+
+  test("default tags name the project and environment", () => {
+    expect(stacks.prod!.provider!.aws[0].default_tags[0].tags).toMatchObject({
+      Project: "meeting-notes",
+      Environment: "prod",
+      ManagedBy: "cdktf",
+    });
+  });
+
+  test("the image tag is a required, validated variable", () => {
+    const variable = stacks.staging!.variable!.image_tag;
+    expect(variable.default).toBeUndefined();
+    expect(variable.validation[0].condition).toContain("var.image_tag");
+  });
+
+  test("prod and staging differ: NAT per AZ vs one, task count, log retention, deletion protection", () => {
+    expect(Object.keys(resourcesOf(stacks.staging!, "aws_nat_gateway"))).toHaveLength(1);
+    expect(Object.keys(resourcesOf(stacks.prod!, "aws_nat_gateway"))).toHaveLength(2);
+    expect(onlyResource(stacks.staging!, "aws_ecs_service").desired_count).toBe(1);
+    expect(onlyResource(stacks.prod!, "aws_ecs_service").desired_count).toBe(2);
+    const retention = (name: string) =>
+      Object.values(resourcesOf(stacks[name]!, "aws_cloudwatch_log_group")).find((g) =>
+        String(g.name).startsWith("/ecs/"),
+      )!.retention_in_days;
+    expect([retention("staging"), retention("prod")]).toEqual([14, 90]);
+    expect(onlyResource(full.prod!, "aws_lb").enable_deletion_protection).toBe(true);
+    expect(onlyResource(full.staging!, "aws_lb").enable_deletion_protection).toBe(false);
+  });
+
+  test("no alerting and no API resources unless configured", () => {
+    for (const type of [
+      "aws_sns_topic",
+      "aws_sns_topic_subscription",
+      "aws_cloudwatch_metric_alarm",
+      "aws_lb",
+      "aws_acm_certificate",
+      "aws_route53_record",
+    ]) {
+      expect(resourcesOf(stacks.staging!, type)).toEqual({});
+    }
+    expect(stacks.staging!.output!.oauth_callback_url).toBeUndefined();
+  });
+
+  test("alerts and the API domain together give the seed's three alarms and the OAuth callback output", () => {
+    const alarms = Object.values(resourcesOf(full.staging!, "aws_cloudwatch_metric_alarm"))
+      .map((a) => a.alarm_name)
+      .sort();
+    expect(alarms).toEqual([
+      "meeting-notes-staging-alb-target-5xx",
+      "meeting-notes-staging-alb-unhealthy-hosts",
+      "meeting-notes-staging-ecs-no-running-tasks",
+    ]);
+    expect(full.staging!.output!.oauth_callback_url.value).toBe(
+      "https://api.staging.example.com/auth/discord/callback",
+    );
+  });
+
+  test("the SNS topic is encrypted with the app_general key", () => {
+    expect(onlyResource(full.staging!, "aws_sns_topic").kms_master_key_id).toMatch(
+      /^\$\{aws_kms_key\.app-general_key_.+\.arn\}$/,
+    );
+  });
+
+  test("no output is sensitive-valued: outputs carry names and ARNs, never secret values", () => {
+    for (const [name, output] of Object.entries(full.prod!.output!)) {
+      expect(name).not.toMatch(/token|password|key_value|secret_value/);
+      expect(JSON.stringify(output.value)).not.toMatch(/secret_string/);
+    }
+  });
+
+  // Stateful resources must never move: a changed address destroys and recreates them.
+  test.each([
+    ["aws_kms_key.app-general_key_DE43D02C"],
+    ["aws_vpc.network_vpc_4E8F0223"],
+    ["aws_cloudwatch_log_group.network_flow-log-group_73759AFD"],
+    ["aws_secretsmanager_secret.runtime-secrets_discord-bot-token_9FD728A1"],
+    ["aws_secretsmanager_secret.runtime-secrets_stripe-webhook-secret_93F0499C"],
+    ["aws_ecr_repository.service_repository_EBF276BE"],
+    ["aws_cloudwatch_log_group.service_logs_687FB03D"],
+    ["aws_ecs_cluster.service_cluster_B81F1F5D"],
+  ])("pins the address %s", (address) => {
+    expect(addresses(stacks.staging!)).toContain(address);
+    expect(addresses(stacks.prod!)).toContain(address);
+  });
+});

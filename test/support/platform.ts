@@ -1,0 +1,45 @@
+import { type EnvironmentInput, parseEnvironment } from "../../environments";
+import prod from "../../environments/prod";
+import staging from "../../environments/staging";
+import { parseState, state } from "../../environments/state";
+import { buildPlatform } from "../../stacks/app";
+import { synthStackJson, type TerraformJson, testApp } from "./synth";
+
+/** Changes to the shipped environment files for one test build. */
+export interface PlatformOverrides {
+  readonly staging?: Partial<EnvironmentInput>;
+  readonly prod?: Partial<EnvironmentInput>;
+}
+
+/** A few ready-made variants the engine and stack tests share. */
+export const WITH_ALERTS_AND_API: PlatformOverrides = {
+  staging: {
+    alertEmail: "oncall@example.com",
+    apiDomain: "api.staging.example.com",
+    hostedZoneName: "example.com",
+  },
+  prod: {
+    alertEmail: "oncall@example.com",
+    apiDomain: "api.example.com",
+    apiCertArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab",
+    hostedZoneName: "example.com",
+  },
+};
+
+/**
+ * Builds the whole platform from the shipped environment files (with optional overrides), exactly as
+ * `main.ts` does, and returns every stack's synthesized Terraform JSON by stack name.
+ */
+export function synthPlatform(overrides: PlatformOverrides = {}): Record<string, TerraformJson> {
+  const app = testApp();
+  const environments = [
+    parseEnvironment({ ...staging, ...overrides.staging }, "environments/staging.ts"),
+    parseEnvironment({ ...prod, ...overrides.prod }, "environments/prod.ts"),
+  ];
+  buildPlatform(app, { environments, state: parseState(state) });
+  const stacks: Record<string, TerraformJson> = {};
+  for (const child of app.node.children) {
+    if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
+  }
+  return stacks;
+}
