@@ -10,6 +10,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { type ResourceNaming, resourceName, truncateName } from "../internal/naming";
 import type { NetworkReference } from "../internal/references";
+import { suppress } from "../internal/suppressions";
 import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
 
 /** The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
@@ -89,18 +90,20 @@ export class ApiDomain extends Construct {
       vpcId: props.network.vpcId,
       lifecycle: { createBeforeDestroy: true },
     });
-    for (const [port, family, cidr] of [
-      [80, "ipv4", "0.0.0.0/0"],
-      [443, "ipv4", "0.0.0.0/0"],
-    ] as const) {
-      new VpcSecurityGroupIngressRule(this, `ingress-${port}-${family}`, {
+    for (const port of [80, 443]) {
+      const rule = new VpcSecurityGroupIngressRule(this, `ingress-${port}-ipv4`, {
         securityGroupId: securityGroup.id,
         description: port === 80 ? "HTTP from anywhere (redirected to HTTPS)" : "HTTPS from anywhere",
         ipProtocol: "tcp",
         fromPort: port,
         toPort: port,
-        cidrIpv4: cidr,
+        cidrIpv4: "0.0.0.0/0",
       });
+      suppress(
+        rule,
+        "SG-001",
+        "the API's public load balancer must accept HTTP (redirect only) and HTTPS from the internet",
+      );
     }
 
     const alb = new Lb(this, "alb", {
@@ -114,6 +117,18 @@ export class ApiDomain extends Construct {
       enableDeletionProtection: deletionProtection,
       idleTimeout: 60,
     });
+    suppress(
+      alb,
+      "ALB-005",
+      "access logs need a per-region log-delivery S3 bucket that this construct does not create yet (opt-in in terraform-aws-modules/alb too)",
+    );
+    if (!deletionProtection) {
+      suppress(
+        alb,
+        "ALB-004",
+        "deletionProtection is false in this environment's settings (disposable environments)",
+      );
+    }
 
     const targetGroup = new LbTargetGroup(this, "targets", {
       name: truncateName(name, 32),

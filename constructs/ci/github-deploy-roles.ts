@@ -7,6 +7,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from "constructs";
 import { type PolicyStatement, policyDocument } from "../internal/iam";
 import { type ResourceNaming, resourceName } from "../internal/naming";
+import { suppress } from "../internal/suppressions";
 import { invalid, isUnresolved } from "../internal/validation";
 
 /** Issuer URL of GitHub Actions' OIDC tokens; the account's IAM OIDC provider has this URL. */
@@ -187,10 +188,16 @@ export class GithubDeployRoles extends Construct {
         `repo:${props.githubRepository}:environment:${props.githubEnvironment}`,
       ),
     });
-    new IamRolePolicyAttachment(this, "deploy-power-user", {
+    const powerUser = new IamRolePolicyAttachment(this, "deploy-power-user", {
       role: deployRole.name,
       policyArn: managedPolicy("PowerUserAccess"),
     });
+    suppress(
+      powerUser,
+      "IAM-008",
+      "terraform apply of the environment stack creates resources across a dozen services; PowerUserAccess excludes IAM, " +
+        "which the deploy role gets only for <project>-<env>-* roles, and only this repository's protected GitHub environment can assume it",
+    );
     new IamRolePolicy(this, "deploy-state-access", {
       name: "terraform-state",
       role: deployRole.id,

@@ -12,6 +12,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { policyDocument } from "../internal/iam";
+import { suppress } from "../internal/suppressions";
 import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -106,6 +107,12 @@ export class TerraformStateStore extends Construct {
       forceDestroy: false,
       lifecycle: { preventDestroy: true },
     });
+    suppress(
+      bucket,
+      "S3-010",
+      "server access logs would need a second, unversioned bucket per account; audit state access with CloudTrail S3 data " +
+        "events on this bucket instead (README: Remote state)",
+    );
     const versioning = new S3BucketVersioningA(this, "versioning", {
       bucket: bucket.id,
       versioningConfiguration: { status: "Enabled" },

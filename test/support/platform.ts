@@ -31,15 +31,30 @@ export const WITH_ALERTS_AND_API: PlatformOverrides = {
  * `main.ts` does, and returns every stack's synthesized Terraform JSON by stack name.
  */
 export function synthPlatform(overrides: PlatformOverrides = {}): Record<string, TerraformJson> {
+  const app = buildTestPlatform(overrides);
+  const stacks: Record<string, TerraformJson> = {};
+  for (const child of app.node.children) {
+    if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
+  }
+  return stacks;
+}
+
+/**
+ * Builds the platform and writes it as `cdktf synth` does (keeping the `//` comments with policy
+ * suppressions, which {@link synthPlatform} drops); returns the output folder.
+ */
+export function synthPlatformToDir(overrides: PlatformOverrides = {}): string {
+  const app = buildTestPlatform(overrides);
+  app.synth();
+  return app.outdir;
+}
+
+function buildTestPlatform(overrides: PlatformOverrides) {
   const app = testApp();
   const environments = [
     parseEnvironment({ ...staging, ...overrides.staging }, "environments/staging.ts"),
     parseEnvironment({ ...prod, ...overrides.prod }, "environments/prod.ts"),
   ];
   buildPlatform(app, { environments, state: parseState(state) });
-  const stacks: Record<string, TerraformJson> = {};
-  for (const child of app.node.children) {
-    if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
-  }
-  return stacks;
+  return app;
 }
