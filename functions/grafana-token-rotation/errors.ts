@@ -1,0 +1,130 @@
+/**
+ * Domain errors of the rotation function. No message ever contains a token value: messages name
+ * the step, the secret ARN, version ids and token ids only.
+ */
+
+/** Base class, so callers can tell the function's own failures from SDK errors. */
+export class RotationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RotationError";
+  }
+}
+
+/** An environment variable the function needs is not set. */
+export class MissingEnvironmentVariableError extends RotationError {
+  constructor(readonly variable: string) {
+    super(
+      `Environment variable ${variable} is not set. The rotation function cannot start without it; set it in the function's configuration.`,
+    );
+    this.name = "MissingEnvironmentVariableError";
+  }
+}
+
+/** An environment variable is set to a value the function cannot use. */
+export class InvalidEnvironmentVariableError extends RotationError {
+  constructor(
+    readonly variable: string,
+    rule: string,
+    received: string,
+    fix: string,
+  ) {
+    super(`Environment variable ${variable} ${rule}, got ${JSON.stringify(received)}. ${fix}`);
+    this.name = "InvalidEnvironmentVariableError";
+  }
+}
+
+/** The invocation event is neither a Secrets Manager rotation step nor one of the function's actions. */
+export class InvalidEventError extends RotationError {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidEventError";
+  }
+}
+
+/** Secrets Manager asked this function to rotate a secret it is not configured for. */
+export class UnexpectedSecretError extends RotationError {
+  constructor(received: string, expected: string) {
+    super(
+      `This function rotates ${expected} only, but the event names ${received}. Point the other secret's rotation at its own function.`,
+    );
+    this.name = "UnexpectedSecretError";
+  }
+}
+
+/** The secret has rotation turned off. */
+export class RotationNotEnabledError extends RotationError {
+  constructor(secretArn: string) {
+    super(
+      `Rotation is not enabled on ${secretArn}. Enable it (aws_secretsmanager_secret_rotation) before rotating.`,
+    );
+    this.name = "RotationNotEnabledError";
+  }
+}
+
+/** The event's version id is unknown to Secrets Manager, or is not staged for rotation. */
+export class VersionNotStagedError extends RotationError {
+  constructor(message: string) {
+    super(message);
+    this.name = "VersionNotStagedError";
+  }
+}
+
+/** The AWSPENDING version has no value, or a value this function did not write. */
+export class PendingSecretInvalidError extends RotationError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PendingSecretInvalidError";
+  }
+}
+
+/**
+ * The pending token no longer exists in Grafana (deleted or expired). The function has detached
+ * AWSPENDING from that version, so the next rotation starts afresh.
+ */
+export class PendingTokenGoneError extends RotationError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PendingTokenGoneError";
+  }
+}
+
+/** Grafana refused the pending token, or could not be reached to check it. */
+export class GrafanaVerificationError extends RotationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "GrafanaVerificationError";
+  }
+}
+
+/** Amazon Managed Grafana did not return a usable token. */
+export class TokenCreationError extends RotationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TokenCreationError";
+  }
+}
+
+/** Another invocation of the same step stored a different token for this version first. */
+export class ConcurrentStepError extends RotationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConcurrentStepError";
+  }
+}
+
+/** A forced rotation was refused because an earlier rotation has not finished. */
+export class RotationInProgressError extends RotationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RotationInProgressError";
+  }
+}
+
+/** Secrets Manager refused to start a forced rotation for another reason. */
+export class RotationRequestError extends RotationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RotationRequestError";
+  }
+}

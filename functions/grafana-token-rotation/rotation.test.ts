@@ -1,0 +1,612 @@
+import { randomUUID } from "node:crypto";
+import { RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { EXPIRY_METRIC_NAME } from "./metrics";
+import { parseEvent } from "./rotation";
+import {
+  type FaultMode,
+  GRAFANA_URL,
+  type Operation,
+  SECRET_ARN,
+  SERVICE_ACCOUNT_ID,
+  TTL_SECONDS,
+  WORKSPACE_ID,
+  World,
+} from "./test/fakes";
+import { rotationTokenName, rotationTokenPrefix, serializeTokenSecret } from "./token-secret";
+
+const DAY = 24 * 3600;
+
+let world: World;
+/** Whatever reached stdout or the console during a test, besides the injected logger. */
+let captured: string[];
+
+beforeEach(() => {
+  world = new World();
+  captured = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    captured.push(String(chunk));
+    return true;
+  });
+  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      captured.push(args.map(String).join(" "));
+    });
+  }
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  world.restore();
+});
+
+/** No token value (any key Grafana ever issued, or a hand-made token) was printed or thrown. */
+function expectNoTokenLeak(): void {
+  const output = world.output(captured);
+  const leaked = world.secretValues().filter((secret) => output.includes(secret));
+  expect(leaked, "token values found in logs or error messages").toEqual([]);
+}
+
+/** Every log line is one JSON object with a level and a message. */
+function expectStructuredLogs(): void {
+  expect(world.lines.length).toBeGreaterThan(0);
+  for (const line of world.lines) {
+    const entry = JSON.parse(line);
+    expect(["DEBUG", "INFO", "WARN", "ERROR"]).toContain(entry.level);
+    expect(typeof entry.message).toBe("string");
+  }
+}
+
+/**
+ * The invariants that hold after any run, faulty or not: AWSCURRENT holds a token that exists and
+ * works in Grafana, at most `maxExtra` other rotation tokens exist, nothing leaked.
+ */
+function expectInvariants(maxExtra: number): void {
+  const current = world.current();
+  expect(current, "AWSCURRENT holds a rotation-managed token").toBeDefined();
+  const token = world.grafana.tokens.get(current!.tokenId);
+  expect(token, "the current token exists in Grafana").toBeDefined();
+  expect(token!.key === current!.token, "the stored key is the token's key").toBe(true);
+  expect(world.grafana.accepts(current!.token), "Grafana accepts the current token").toBe(true);
+  const extra = world.grafana.rotationTokens().filter((t) => t.id !== current!.tokenId);
+  expect(extra.length).toBeLessThanOrEqual(maxExtra);
+  expectNoTokenLeak();
+  expectStructuredLogs();
+}
+
+function logEntries(): Record<string, unknown>[] {
+  return world.lines.map((line) => JSON.parse(line));
+}
+
+describe("a scheduled rotation", () => {
+  test("stores, verifies, promotes the new token, then deletes the old one", async () => {
+    const old = world.seedManagedCurrent();
+    const oldVersion = world.secrets.versionWith("AWSCURRENT")!;
+
+    const run = await world.rotate();
+
+    expect(run.failedStep).toBeUndefined();
+    const current = world.current()!;
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(run.versionId);
+    expect(world.secrets.stagesOf(run.versionId)).toEqual(["AWSCURRENT", "AWSPENDING"]);
+    expect(world.secrets.stagesOf(oldVersion)).toEqual(["AWSPREVIOUS"]);
+    expect(current.tokenName).toBe(rotationTokenName(SECRET_ARN, run.versionId));
+    expect(current.serviceAccountId).toBe(SERVICE_ACCOUNT_ID);
+    expect(current.workspaceId).toBe(WORKSPACE_ID);
+    expect(current.createdAt).toBe(world.clock.now().toISOString());
+    expect(Date.parse(current.expiresAt) - Date.parse(current.createdAt)).toBe(TTL_SECONDS * 1000);
+    expect(world.grafana.tokens.has(old.id)).toBe(false);
+    expect([...world.grafana.tokens.keys()]).toEqual([current.tokenId]);
+    expect(world.fetchCalls).toEqual([{ url: `${GRAFANA_URL}/api/org`, authorized: true }]);
+    expectInvariants(0);
+  });
+
+  test("logs each step with its context and the token ids, never the key", async () => {
+    world.seedManagedCurrent();
+    const run = await world.rotate();
+    const entries = logEntries();
+    const created = entries.find((e) => e.message === "Created Grafana token");
+    expect(created).toMatchObject({
+      level: "INFO",
+      step: "createSecret",
+      versionId: run.versionId,
+      secretArn: SECRET_ARN,
+      tokenId: world.current()!.tokenId,
+    });
+    expect(entries.filter((e) => e.message === "Rotation step started").map((e) => e.step)).toEqual([
+      "createSecret",
+      "setSecret",
+      "testSecret",
+      "finishSecret",
+    ]);
+    expectNoTokenLeak();
+  });
+
+  test("the sweep pages through the token list, deletes this secret's stale tokens only", async () => {
+    world.restore();
+    world = new World({ pageSize: 1 });
+    world.seedManagedCurrent();
+    const stale = [1, 2, 3].map(() =>
+      world.grafana.issue(`${rotationTokenPrefix(SECRET_ARN)}${randomUUID()}`),
+    );
+    const handMade = world.grafana.issue("bootstrap");
+    const otherSecret = world.grafana.issue(`${rotationTokenPrefix(`${SECRET_ARN}-other`)}${randomUUID()}`);
+
+    const run = await world.rotate();
+
+    expect(run.failedStep).toBeUndefined();
+    for (const token of stale) expect(world.grafana.tokens.has(token.id)).toBe(false);
+    expect(world.grafana.tokens.has(handMade.id)).toBe(true);
+    expect(world.grafana.tokens.has(otherSecret.id)).toBe(true);
+    expect(world.grafana.tokens.size).toBe(3);
+    expectInvariants(0);
+  });
+});
+
+/**
+ * The calls a clean rotation from a managed current token makes. The fault table below fails each
+ * of them in turn; the first test proves the list is complete.
+ */
+const CLEAN_ROTATION_CALLS: Record<Operation, number> = {
+  DescribeSecret: 4,
+  GetSecretValue: 5,
+  CreateWorkspaceServiceAccountToken: 1,
+  PutSecretValue: 1,
+  fetch: 1,
+  UpdateSecretVersionStage: 1,
+  DeleteWorkspaceServiceAccountToken: 1,
+  ListWorkspaceServiceAccountTokens: 1,
+  RotateSecret: 0,
+};
+
+const MUTATING: ReadonlySet<Operation> = new Set([
+  "CreateWorkspaceServiceAccountToken",
+  "PutSecretValue",
+  "UpdateSecretVersionStage",
+  "DeleteWorkspaceServiceAccountToken",
+]);
+
+const FAULT_CASES: { op: Operation; nth: number; mode: FaultMode }[] = Object.entries(
+  CLEAN_ROTATION_CALLS,
+).flatMap(([op, count]) =>
+  Array.from({ length: count }, (_, i) =>
+    (MUTATING.has(op as Operation)
+      ? (["error", "throttle", "lost"] as const)
+      : (["error", "throttle"] as const)
+    ).map((mode) => ({ op: op as Operation, nth: i + 1, mode })),
+  ).flat(),
+);
+
+describe("a fault at any call", () => {
+  test("the table covers every call of a clean rotation", async () => {
+    world.seedManagedCurrent();
+    await world.rotate();
+    expect(Object.fromEntries(world.faults.calls)).toEqual(
+      Object.fromEntries(Object.entries(CLEAN_ROTATION_CALLS).filter(([, n]) => n > 0)),
+    );
+  });
+
+  test.each(FAULT_CASES)(
+    "$mode at $op call $nth: the retry and the next rotation converge",
+    async ({ op, nth, mode }) => {
+      const old = world.seedManagedCurrent();
+      world.faults.arm(op, mode, nth);
+
+      const faulty = await world.rotate();
+
+      expect(world.faults.pending, "the fault fired").toBe(0);
+      expect(faulty.failedStep).toBeDefined();
+      expectInvariants(1);
+
+      // Secrets Manager re-attempts the same rotation.
+      const retry = await world.runSteps(faulty.versionId);
+      expect(retry.failedStep).toBeUndefined();
+      expect(world.secrets.versionWith("AWSCURRENT")).toBe(faulty.versionId);
+      expect(world.grafana.tokens.has(old.id)).toBe(false);
+      expectInvariants(0);
+
+      // And the next scheduled rotation still works.
+      const next = await world.rotate();
+      expect(next.failedStep).toBeUndefined();
+      expect(world.grafana.tokens.size).toBe(1);
+      expectInvariants(0);
+    },
+  );
+});
+
+describe("a lost CreateWorkspaceServiceAccountToken response", () => {
+  test("the retry deletes the orphan it cannot use and stores a fresh token", async () => {
+    world.seedManagedCurrent();
+    world.faults.arm("CreateWorkspaceServiceAccountToken", "lost");
+
+    const faulty = await world.rotate();
+
+    expect(faulty.failedStep).toBe("createSecret");
+    const name = rotationTokenName(SECRET_ARN, faulty.versionId);
+    const orphan = [...world.grafana.tokens.values()].find((t) => t.name === name)!;
+    expect(orphan).toBeDefined();
+    expect(world.secrets.versions.get(faulty.versionId)?.value).toBeUndefined();
+
+    const retry = await world.runSteps(faulty.versionId);
+
+    expect(retry.failedStep).toBeUndefined();
+    expect(world.grafana.tokens.has(orphan.id)).toBe(false);
+    expect(world.current()!.tokenName).toBe(name);
+    expect(world.current()!.tokenId).not.toBe(orphan.id);
+    expect(logEntries().some((e) => e.level === "WARN" && e.tokenName === name)).toBe(true);
+    expectInvariants(0);
+  });
+});
+
+describe("two runs at once", () => {
+  test("two forced rotations: Secrets Manager starts one, the other is refused with a clear error", async () => {
+    world.seedManagedCurrent();
+
+    const [a, b] = await Promise.allSettled([world.handler({}), world.handler({})]);
+
+    const started = [a, b].filter((r) => r.status === "fulfilled");
+    const refused = [a, b].filter((r) => r.status === "rejected");
+    expect(started).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    const pending = world.secrets.rotationsStarted[0]!;
+    expect(world.secrets.rotationsStarted).toHaveLength(1);
+    const reason = (refused[0] as PromiseRejectedResult).reason as Error;
+    expect(reason.name).toBe("RotationInProgressError");
+    expect(reason.message).toContain(`rotation of version ${pending} has not finished`);
+    expect(reason.message).toContain(
+      `aws secretsmanager update-secret-version-stage --secret-id ${SECRET_ARN} --version-stage AWSPENDING --remove-from-version-id ${pending}`,
+    );
+
+    expect((await world.runSteps(pending)).failedStep).toBeUndefined();
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(pending);
+    expectInvariants(0);
+  });
+
+  test("the same rotation's steps running twice at once leave one working current token", async () => {
+    world.seedManagedCurrent();
+    const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+
+    await Promise.all([world.runSteps(VersionId), world.runSteps(VersionId)]);
+    await world.runSteps(VersionId);
+
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(VersionId);
+    expectInvariants(1);
+    expect((await world.rotate()).failedStep).toBeUndefined();
+    expect(world.grafana.tokens.size).toBe(1);
+    expectInvariants(0);
+  });
+
+  test("createSecret run twice at once stores one token and leaves no orphan", async () => {
+    world.seedManagedCurrent();
+    const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+    const event = { Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: VersionId };
+
+    const results = await Promise.allSettled([world.handler(event), world.handler(event)]);
+
+    expect(results.some((r) => r.status === "fulfilled")).toBe(true);
+    const pending = JSON.parse(world.secrets.versions.get(VersionId)!.value!);
+    expect(world.grafana.rotationTokens().map((t) => t.id)).toEqual(
+      expect.arrayContaining([pending.tokenId]),
+    );
+    expect((await world.runSteps(VersionId)).failedStep).toBeUndefined();
+    expectInvariants(0);
+  });
+});
+
+describe("a pending token that no longer works in Grafana", () => {
+  test.each(["deleted", "expired"] as const)(
+    "%s: testSecret detaches AWSPENDING, keeps the current token, and the next rotation starts afresh",
+    async (how) => {
+      world.seedManagedCurrent({ ageSeconds: 0 });
+      const before = world.secrets.versionWith("AWSCURRENT");
+      const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+      await world.handler({ Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: VersionId });
+      const pending = JSON.parse(world.secrets.versions.get(VersionId)!.value!);
+      if (how === "deleted") world.grafana.tokens.delete(pending.tokenId);
+      else {
+        // Both tokens expire; the pending one first, so that is what testSecret sees.
+        world.clock.advanceSeconds(TTL_SECONDS + 1);
+      }
+
+      const run = await world.runSteps(VersionId);
+
+      expect(run.failedStep).toBe("testSecret");
+      expect((run.error as Error).name).toBe("PendingTokenGoneError");
+      expect((run.error as Error).message).toContain(
+        `Pending token ${pending.tokenId} of version ${VersionId} is ${how === "deleted" ? "gone" : "expired"}`,
+      );
+      expect(world.secrets.stagesOf(VersionId)).toEqual([]);
+      expect(world.secrets.versionWith("AWSCURRENT")).toBe(before);
+
+      const again = await world.runSteps(VersionId);
+      expect((again.error as Error).name).toBe("VersionNotStagedError");
+      expect(world.secrets.versionWith("AWSCURRENT")).toBe(before);
+
+      const next = await world.rotate();
+      expect(next.failedStep).toBeUndefined();
+      expectInvariants(0);
+    },
+  );
+
+  test("Grafana refusing a token that still exists fails testSecret and keeps the rotation pending", async () => {
+    world.seedManagedCurrent();
+    const before = world.secrets.versionWith("AWSCURRENT");
+    world.forcedHttpStatus = 403;
+
+    const run = await world.rotate();
+
+    expect(run.failedStep).toBe("testSecret");
+    const pending = JSON.parse(world.secrets.versions.get(run.versionId)!.value!);
+    expect((run.error as Error).name).toBe("GrafanaVerificationError");
+    expect((run.error as Error).message).toBe(
+      `Grafana rejected pending token ${pending.tokenId} of version ${run.versionId} at GET ${GRAFANA_URL}/api/org with HTTP 403. Check that service account ${SERVICE_ACCOUNT_ID} is enabled and may read the organization.`,
+    );
+    expect(world.secrets.stagesOf(run.versionId)).toEqual(["AWSPENDING"]);
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(before);
+    expectInvariants(1);
+
+    world.forcedHttpStatus = undefined;
+    expect((await world.runSteps(run.versionId)).failedStep).toBeUndefined();
+    expectInvariants(0);
+  });
+});
+
+describe("the current secret before rotating", () => {
+  const HAND_MADE = "glsa_handMadeByTheOperator_0123456789abcdef";
+  const setups: Record<string, (w: World) => void> = {
+    "absent (first rotation, no AWSCURRENT version)": () => {},
+    "an empty string": (w) => {
+      w.secrets.seed("");
+    },
+    "a token pasted by hand": (w) => {
+      w.extraSecrets.push(HAND_MADE);
+      w.secrets.seed(HAND_MADE);
+    },
+    "JSON of another shape": (w) => {
+      w.extraSecrets.push(HAND_MADE);
+      w.secrets.seed(JSON.stringify({ apiKey: HAND_MADE }));
+    },
+    "a managed token that has expired": (w) => {
+      w.seedManagedCurrent({ ageSeconds: TTL_SECONDS + DAY });
+    },
+  };
+  const faults: (readonly [Operation, FaultMode] | undefined)[] = [
+    undefined,
+    ["CreateWorkspaceServiceAccountToken", "lost"],
+    ["UpdateSecretVersionStage", "lost"],
+  ];
+  const cases = Object.keys(setups).flatMap((state) => faults.map((fault) => ({ state, fault })));
+
+  test.each(cases)("$state, fault $fault: rotation succeeds", async ({ state, fault }) => {
+    setups[state]!(world);
+    const previousTokens = [...world.grafana.tokens.keys()];
+    if (fault) world.faults.arm(fault[0], fault[1]);
+
+    let run = await world.rotate();
+    if (fault) {
+      expect(run.failedStep).toBeDefined();
+      expectNoTokenLeak();
+      run = { versionId: run.versionId, ...(await world.runSteps(run.versionId)) };
+    }
+
+    expect(run.failedStep).toBeUndefined();
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(run.versionId);
+    for (const id of previousTokens) expect(world.grafana.tokens.has(id)).toBe(false);
+    expectInvariants(0);
+    expect((await world.rotate()).failedStep).toBeUndefined();
+    expectInvariants(0);
+  });
+
+  test("a value that is not ours is reported as a warning without the value", async () => {
+    world.extraSecrets.push(HAND_MADE);
+    world.secrets.seed(HAND_MADE);
+
+    await world.rotate();
+
+    const warnings = logEntries().filter((e) => e.level === "WARN");
+    expect(warnings.map((w) => w.message)).toEqual([
+      "The current secret value is not a rotation-managed token; rotating anyway",
+      "The previous secret value is not a rotation-managed token; nothing to delete (delete hand-made tokens in Grafana yourself)",
+    ]);
+    expect(warnings[0]).toMatchObject({ currentSecret: "malformed" });
+    expectNoTokenLeak();
+  });
+
+  test("a previous token of another service account is left alone", async () => {
+    const foreign = world.grafana.issue("rotation-foreign");
+    world.secrets.seed(
+      serializeTokenSecret({
+        token: foreign.key,
+        tokenId: foreign.id,
+        tokenName: foreign.name,
+        serviceAccountId: "99",
+        workspaceId: WORKSPACE_ID,
+        createdAt: foreign.createdAt.toISOString(),
+        expiresAt: foreign.expiresAt.toISOString(),
+      }),
+    );
+
+    expect((await world.rotate()).failedStep).toBeUndefined();
+
+    expect(world.grafana.tokens.has(foreign.id)).toBe(true);
+    expect(logEntries().some((e) => e.level === "WARN" && e.previousServiceAccountId === "99")).toBe(true);
+    expectInvariants(0);
+  });
+});
+
+describe("event validation", () => {
+  test("a step for another secret is refused and changes nothing", async () => {
+    world.seedManagedCurrent();
+    const other = `${SECRET_ARN.slice(0, -6)}ZyXwVu`;
+    await expect(
+      world.handler({ Step: "createSecret", SecretId: other, ClientRequestToken: randomUUID() }),
+    ).rejects.toThrow(`This function rotates ${SECRET_ARN} only, but the event names ${other}.`);
+    expect(world.faults.calls.size).toBe(0);
+  });
+
+  test("rotation turned off on the secret is refused", async () => {
+    world.secrets.rotationEnabled = false;
+    const versionId = world.secrets.seed("x", ["AWSPENDING"]);
+    await expect(
+      world.handler({ Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: versionId }),
+    ).rejects.toMatchObject({ name: "RotationNotEnabledError" });
+    expect(world.grafana.tokens.size).toBe(0);
+  });
+
+  test("an unknown version is refused", async () => {
+    world.seedManagedCurrent();
+    const versionId = randomUUID();
+    await expect(
+      world.handler({ Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: versionId }),
+    ).rejects.toThrow(`Version ${versionId} of ${SECRET_ARN} has no stage for rotation`);
+  });
+
+  test("a version that is neither pending nor current is refused", async () => {
+    world.seedManagedCurrent();
+    const first = world.secrets.versionWith("AWSCURRENT")!;
+    world.seedManagedCurrent();
+    await expect(
+      world.handler({ Step: "finishSecret", SecretId: SECRET_ARN, ClientRequestToken: first }),
+    ).rejects.toThrow(`Version ${first} of ${SECRET_ARN} is not AWSPENDING (stages: AWSPREVIOUS)`);
+  });
+
+  test.each(["createSecret", "setSecret", "testSecret"])(
+    "%s on a version that is already AWSCURRENT does nothing",
+    async (Step) => {
+      world.seedManagedCurrent();
+      const current = world.secrets.versionWith("AWSCURRENT")!;
+      await expect(
+        world.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: current }),
+      ).resolves.toEqual({
+        action: "step",
+        step: Step,
+        versionId: current,
+        status: "skipped",
+      });
+      expect(world.faults.calls.get("CreateWorkspaceServiceAccountToken")).toBeUndefined();
+      expect(world.faults.calls.get("fetch")).toBeUndefined();
+    },
+  );
+
+  test("setSecret changes nothing in Grafana or Secrets Manager", async () => {
+    world.seedManagedCurrent();
+    const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+    await world.handler({ Step: "setSecret", SecretId: SECRET_ARN, ClientRequestToken: VersionId });
+    expect([...world.faults.calls.keys()]).toEqual(["DescribeSecret"]);
+  });
+
+  test.each([
+    [
+      "a string",
+      "x",
+      'Expected a JSON object event (a Secrets Manager rotation step, {} or {"action": "report-expiry"}), got string.',
+    ],
+    [
+      "an array",
+      [],
+      'Expected a JSON object event (a Secrets Manager rotation step, {} or {"action": "report-expiry"}), got an array.',
+    ],
+    [
+      "an unknown step",
+      { Step: "rollback" },
+      'Unknown rotation step "rollback"; expected one of createSecret, setSecret, testSecret, finishSecret.',
+    ],
+    [
+      "a step without SecretId",
+      { Step: "createSecret", ClientRequestToken: "t" },
+      "A rotation step event needs a SecretId string.",
+    ],
+    [
+      "a step without ClientRequestToken",
+      { Step: "createSecret", SecretId: SECRET_ARN },
+      "A rotation step event needs a ClientRequestToken string.",
+    ],
+    [
+      "an unknown action",
+      { action: "purge" },
+      'Unknown action "purge"; expected "rotate" (or no action) or "report-expiry".',
+    ],
+  ])("%s is refused", async (_label, event, message) => {
+    expect(() => parseEvent(event)).toThrow(message);
+    await expect(world.handler(event)).rejects.toMatchObject({ name: "InvalidEventError", message });
+  });
+});
+
+describe("a direct invoke", () => {
+  test.each([
+    ["{}", {}],
+    ["no payload", undefined],
+    ['{"action":"rotate"}', { action: "rotate" }],
+  ])("%s calls RotateSecret on SECRET_ARN and returns a summary without the token", async (_label, event) => {
+    world.seedManagedCurrent();
+
+    const result = await world.handler(event);
+
+    const calls = world.smMock.commandCalls(RotateSecretCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input).toEqual({ SecretId: SECRET_ARN });
+    const versionId = world.secrets.rotationsStarted[0];
+    expect(result).toEqual({ action: "rotate", status: "started", secretArn: SECRET_ARN, versionId });
+    expectNoTokenLeak();
+  });
+
+  test("a secret without rotation is refused with a clear error", async () => {
+    world.secrets.rotationEnabled = false;
+    await expect(world.handler({})).rejects.toThrow(
+      `Rotation is not enabled on ${SECRET_ARN}. Enable it (aws_secretsmanager_secret_rotation) before rotating.`,
+    );
+  });
+
+  test("a throttled RotateSecret surfaces the SDK error", async () => {
+    world.faults.arm("RotateSecret", "throttle");
+    await expect(world.handler({})).rejects.toMatchObject({ name: "ThrottlingException" });
+    expect(world.secrets.rotationsStarted).toEqual([]);
+  });
+});
+
+describe("the expiry report", () => {
+  function metricLine(): Record<string, any> {
+    const lines = logEntries().filter((e) => "_aws" in e);
+    expect(lines).toHaveLength(1);
+    return lines[0]!;
+  }
+
+  test("emits TokenSecondsToExpiry in seconds as Embedded Metric Format", async () => {
+    const token = world.seedManagedCurrent({ ageSeconds: 25 * DAY });
+
+    const result = await world.handler({ action: "report-expiry" });
+
+    expect(result).toEqual({
+      action: "report-expiry",
+      secondsToExpiry: 5 * DAY,
+      currentSecret: "ok",
+      tokenId: token.id,
+    });
+    const line = metricLine();
+    expect(line._aws).toEqual({
+      Timestamp: world.clock.now().getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: "MeetingNotes/Grafana",
+          Dimensions: [["WorkspaceId"]],
+          Metrics: [{ Name: EXPIRY_METRIC_NAME, Unit: "Seconds" }],
+        },
+      ],
+    });
+    expect(line.WorkspaceId).toBe(WORKSPACE_ID);
+    expect(line[EXPIRY_METRIC_NAME]).toBe(5 * DAY);
+    expect(line.tokenId).toBe(token.id);
+    expectNoTokenLeak();
+  });
+
+  test.each([
+    ["missing", () => {}, "missing"],
+    ["malformed", (w: World) => w.secrets.seed("not json"), "malformed"],
+    ["expired", (w: World) => w.seedManagedCurrent({ ageSeconds: TTL_SECONDS + 60 }), "ok"],
+  ] as const)("a %s current token reports 0", async (_label, setup, status) => {
+    setup(world);
+    const result = await world.handler({ action: "report-expiry" });
+    expect(result).toMatchObject({ secondsToExpiry: 0, currentSecret: status });
+    expect(metricLine()[EXPIRY_METRIC_NAME]).toBe(0);
+  });
+});
