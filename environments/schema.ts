@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { FARGATE_SIZES, LOG_RETENTION_DAYS } from "../constructs/internal/aws-limits";
+import {
+  FARGATE_SIZES,
+  LOG_RETENTION_DAYS,
+  MAX_GRAFANA_TOKEN_TTL_DAYS,
+  TOKEN_TTL_BUFFER_DAYS,
+} from "../constructs/internal/aws-limits";
 import { ConfigurationError, describeValue } from "../constructs/internal/validation";
 
 const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -62,6 +67,25 @@ const ciSchema = z
   })
   .strict();
 
+const observabilitySchema = z
+  .object({
+    grafanaVersion: z
+      .string()
+      .regex(/^\d+\.\d+$/, "must be an Amazon Managed Grafana version such as 12.4")
+      .default("12.4"),
+    tokenRotationIntervalDays: z
+      .number()
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1")
+      .default(25),
+    grafanaServiceAccountId: z
+      .string()
+      .regex(/^\d+$/, "must be the numeric id of an existing service account")
+      .optional(),
+    prometheusLogging: z.boolean().default(true),
+  })
+  .strict();
+
 /** The one schema every environment file is checked against at synth time. */
 export const environmentSchema = z
   .object({
@@ -83,6 +107,7 @@ export const environmentSchema = z
     grafanaSuffixSeed: z.string().min(1, "must not be empty").default("1"),
     network: networkSchema.default(networkSchema.parse({})),
     service: serviceSchema.default(serviceSchema.parse({})),
+    observability: observabilitySchema.default(observabilitySchema.parse({})),
     logRetentionDays: retentionDays.default(30),
     deletionProtection: z.boolean().default(false),
     tags: z.record(z.string(), z.string()).default({}),
@@ -197,6 +222,16 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
       `must be a certificate in the environment's region (${env.region}), as the ALB requires`,
       env.apiCertArn,
       "Issue or import the certificate in that region.",
+    );
+  }
+  const interval = env.observability.tokenRotationIntervalDays;
+  if (interval + TOKEN_TTL_BUFFER_DAYS > MAX_GRAFANA_TOKEN_TTL_DAYS) {
+    fail(
+      source,
+      "observability.tokenRotationIntervalDays",
+      `must be at most ${MAX_GRAFANA_TOKEN_TTL_DAYS - TOKEN_TTL_BUFFER_DAYS} (token TTL is interval + ${TOKEN_TTL_BUFFER_DAYS} days, and Amazon Managed Grafana allows ${MAX_GRAFANA_TOKEN_TTL_DAYS})`,
+      interval,
+      `Set it to ${MAX_GRAFANA_TOKEN_TTL_DAYS - TOKEN_TTL_BUFFER_DAYS} or less.`,
     );
   }
   if (env.network.natGateways === "none" && env.network.vpcEndpoints === false) {

@@ -8,12 +8,13 @@ function externalIds(rule: Rule): string {
 
 /** The Markdown rule table of policy/README.md (a test keeps the README in step with the rules). */
 export function renderRuleTable(rules: readonly Rule[] = RULES): string {
-  const escape = (text: string) => text.replace(/\|/g, "\\|");
+  const escapeCell = (text: string) => text.replace(/\|/g, "\\|");
   return [
     "| ID | Severity | What | Why | Mirrors |",
     "| --- | --- | --- | --- | --- |",
     ...rules.map(
-      (r) => `| ${r.id} | ${r.severity} | ${escape(r.title)} | ${escape(r.rationale)} | ${externalIds(r)} |`,
+      (r) =>
+        `| ${r.id} | ${r.severity} | ${escapeCell(r.title)} | ${escapeCell(r.rationale)} | ${externalIds(r)} |`,
     ),
   ].join("\n");
 }

@@ -1,8 +1,9 @@
 /**
- * Plans or applies one stack in its own Terraform workspace, creating the workspace when missing.
+ * Plans or applies stacks in their own Terraform workspace, creating the workspace when missing.
  *
- *   npm run deploy -- staging [extra terraform apply arguments, e.g. -var image_tag=abc123]
- *   npm run plan -- prod -var image_tag=abc123
+ *   npm run deploy -- staging -var image_tag=abc123     apply one stack (extra args go to terraform)
+ *   npm run plan -- prod -var image_tag=abc123          plan one stack
+ *   npm run bootstrap -- staging -var image_tag=abc123  apply `staging`, then `staging-grafana`
  *
  * It synthesizes first, then runs, in cdktf.out/stacks/<stack>:
  *   terraform init -input=false
@@ -12,6 +13,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { loadEnvironments } from "../environments";
 import { stackWorkspaces } from "./stack-workspaces";
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
@@ -19,26 +22,69 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+function terraform(stack: string, workspace: string, command: "plan" | "apply", args: string[]): void {
+  const dir = join("cdktf.out", "stacks", stack);
+  if (!existsSync(dir)) {
+    console.error(`stack ${stack} was not synthesized (${dir} is missing)`);
+    process.exit(1);
+  }
+  // TF_WORKSPACE would override the selection below; this script owns the workspace choice.
+  const env = { ...process.env };
+  delete env.TF_WORKSPACE;
+  run("terraform", [`-chdir=${dir}`, "init", "-input=false"], env);
+  run("terraform", [`-chdir=${dir}`, "workspace", "select", "-or-create", workspace], env);
+  run("terraform", [`-chdir=${dir}`, command, "-input=false", ...args], env);
+}
+
+/** Waits until the rotation seeded the token secret (it has an AWSCURRENT version), at most `timeoutMs`. */
+async function waitForToken(environment: string, timeoutMs = 180_000): Promise<void> {
+  const env = loadEnvironments().find((e) => e.environment === environment)!;
+  const secretId = `${env.projectName}-${env.environment}/grafana-service-account-token`;
+  const client = new SecretsManagerClient({ region: env.region });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const secret = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const stages = Object.values(secret.VersionIdsToStages ?? {}).flat();
+    if (stages.includes("AWSCURRENT")) return;
+    if (Date.now() > deadline) {
+      console.error(
+        `${secretId} still has no current token after ${timeoutMs / 1000} s. Read the rotation function's logs, ` +
+          `then run: aws lambda invoke --function-name ${env.projectName}-${env.environment}-grafana-token-rotation /dev/stdout`,
+      );
+      process.exit(1);
+    }
+    console.log(`waiting for the first Grafana token in ${secretId} ...`);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+  }
+}
+
 const [mode, stack, ...rest] = process.argv.slice(2);
 const workspaces = stackWorkspaces();
-if ((mode !== "plan" && mode !== "apply") || !stack || !(stack in workspaces)) {
+const valid =
+  (mode === "plan" || mode === "apply" || mode === "bootstrap") &&
+  stack !== undefined &&
+  stack in workspaces &&
+  (mode !== "bootstrap" || `${stack}-grafana` in workspaces);
+if (!valid) {
   console.error(
-    `usage: npm run deploy|plan -- <stack> [terraform args]; stacks: ${Object.keys(workspaces).join(", ")}`,
+    "usage: npm run deploy|plan -- <stack> [terraform args] | npm run bootstrap -- <environment> [terraform args]\n" +
+      `stacks: ${Object.keys(workspaces).join(", ")}`,
   );
   process.exit(2);
 }
-const workspace = workspaces[stack]!;
 run(process.execPath, ["--import", "tsx", "main.ts"]);
-const dir = join("cdktf.out", "stacks", stack);
-if (!existsSync(dir)) {
-  console.error(`stack ${stack} was not synthesized (${dir} is missing)`);
-  process.exit(1);
+const workspace = workspaces[stack]!;
+if (mode === "bootstrap") {
+  // Phase 1 creates the workspaces, service account, secret and function, and seeds the first token;
+  // phase 2 provisions the data sources and dashboard with that token.
+  terraform(stack, workspace, "apply", rest);
+  waitForToken(stack).then(
+    () => terraform(`${stack}-grafana`, workspace, "apply", []),
+    (error: Error) => {
+      console.error(`could not read the token secret: ${error.name}: ${error.message}`);
+      process.exit(1);
+    },
+  );
+} else {
+  terraform(stack, workspace, mode, rest);
 }
-// TF_WORKSPACE would override the selection below; the script owns the workspace choice.
-const env = { ...process.env };
-delete env.TF_WORKSPACE;
-run("terraform", [`-chdir=${dir}`, "init", "-input=false"], env);
-if (stack !== "state" || workspace !== "default") {
-  run("terraform", [`-chdir=${dir}`, "workspace", "select", "-or-create", workspace], env);
-}
-run("terraform", [`-chdir=${dir}`, mode, "-input=false", ...rest], env);

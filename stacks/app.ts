@@ -1,24 +1,38 @@
+import { join } from "node:path";
 import type { App } from "cdktf";
+import { bundleFunction } from "../constructs/internal/bundle";
 import { invalid } from "../constructs/internal/validation";
+import type { FunctionCode } from "../constructs/observability";
+import { WorkspaceGuard } from "../constructs/workspace-guard";
 import type { EnvironmentConfig, StateConfig } from "../environments";
+import { useRemoteState } from "./backend";
 import { EnvironmentStack } from "./environment-stack";
+import { GrafanaStack } from "./grafana-stack";
 import { StateStack } from "./state-stack";
 
 /** What the app is built from: the checked environments and the bootstrap stack's settings. */
 export interface PlatformAppProps {
   readonly environments: readonly EnvironmentConfig[];
   readonly state: StateConfig;
+  /**
+   * The Grafana token rotation function's bundle.
+   * @default - functions/grafana-token-rotation bundled with esbuild into a reproducible zip
+   */
+  readonly rotationCode?: FunctionCode;
 }
 
 /** The stacks of one build, by name. */
 export interface Platform {
   readonly state: StateStack;
   readonly environments: Readonly<Record<string, EnvironmentStack>>;
+  readonly grafana: Readonly<Record<string, GrafanaStack>>;
 }
 
 /**
- * Adds every stack of the platform to the app: `state` (the bootstrap), then one stack per
- * environment named after it (`staging`, `prod`), so `cdktf deploy staging` does what it says.
+ * Adds every stack of the platform to the app: `state` (the bootstrap), then per environment
+ * `<env>` (the application infrastructure, so `cdktf deploy staging` does what it says) and
+ * `<env>-grafana` (phase 2: Grafana content, kept apart so an expired token never blocks a deploy
+ * of the application).
  */
 export function buildPlatform(app: App, props: PlatformAppProps): Platform {
   const names = new Set<string>();
@@ -33,13 +47,38 @@ export function buildPlatform(app: App, props: PlatformAppProps): Platform {
     }
     names.add(env.environment);
   }
+  const rotationCode =
+    props.rotationCode ??
+    bundleFunction({
+      entry: join(__dirname, "..", "functions", "grafana-token-rotation", "handler.ts"),
+      name: "grafana-token-rotation",
+    });
+
   const state = new StateStack(app, "state", { state: props.state, backend: props.state.backend });
   const environments: Record<string, EnvironmentStack> = {};
+  const grafana: Record<string, GrafanaStack> = {};
   for (const env of props.environments) {
-    environments[env.environment] = new EnvironmentStack(app, env.environment, {
+    const stack = new EnvironmentStack(app, env.environment, {
       environment: env,
       state: props.state,
+      rotationCode,
+    });
+    environments[env.environment] = stack;
+    const grafanaId = `${env.environment}-grafana`;
+    grafana[env.environment] = new GrafanaStack(app, grafanaId, {
+      environment: env,
+      grafanaWorkspaceUrl: stack.grafana.url,
+      tokenSecretArn: stack.tokenRotation.secretArn,
+      prometheusWorkspaceQueryUrl: stack.prometheus.endpoint,
+      prometheusWorkspaceId: stack.prometheus.workspaceId,
+      ecsClusterName: stack.service.clusterName,
+      ecsServiceName: stack.service.serviceName,
+      albArnSuffix: stack.apiDomain?.albArnSuffix,
+      targetGroupArnSuffix: stack.apiDomain?.targetGroupArnSuffix,
+      configureBackend: (s) => useRemoteState(s, props.state, grafanaId),
+      configure: (s) =>
+        new WorkspaceGuard(s, "workspace-guard", { workspace: env.workspace, stackName: grafanaId }),
     });
   }
-  return { state, environments };
+  return { state, environments, grafana };
 }

@@ -5,6 +5,12 @@ import { ApiDomain } from "../constructs/api-domain";
 import { GithubDeployRoles } from "../constructs/ci";
 import { AppKey } from "../constructs/keys";
 import { Network } from "../constructs/network";
+import {
+  type FunctionCode,
+  GrafanaTokenRotation,
+  GrafanaWorkspace,
+  Prometheus,
+} from "../constructs/observability";
 import { RuntimeSecrets } from "../constructs/secrets";
 import { FargateService } from "../constructs/service";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
@@ -18,6 +24,8 @@ export interface EnvironmentStackProps {
   readonly environment: EnvironmentConfig;
   /** Where the state lives (the bootstrap stack's bucket and lock table). */
   readonly state: StateConfig;
+  /** The bundled Grafana token rotation function. */
+  readonly rotationCode: FunctionCode;
 }
 
 /**
@@ -32,6 +40,9 @@ export class EnvironmentStack extends TerraformStack {
   public readonly service: FargateService;
   public readonly apiDomain?: ApiDomain;
   public readonly alerts?: Alerts;
+  public readonly prometheus: Prometheus;
+  public readonly grafana: GrafanaWorkspace;
+  public readonly tokenRotation: GrafanaTokenRotation;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -115,12 +126,39 @@ export class EnvironmentStack extends TerraformStack {
       }
     }
 
+    this.prometheus = new Prometheus(this, "prometheus", {
+      naming,
+      encryptionKey: this.key,
+      logging: env.observability.prometheusLogging,
+      logRetentionDays: env.logRetentionDays,
+    });
+    this.grafana = new GrafanaWorkspace(this, "grafana", {
+      naming,
+      prometheus: this.prometheus,
+      suffixSeed: env.grafanaSuffixSeed,
+      grafanaVersion: env.observability.grafanaVersion,
+      serviceAccountId: env.observability.grafanaServiceAccountId,
+    });
+    this.tokenRotation = new GrafanaTokenRotation(this, "grafana-token", {
+      naming,
+      workspace: this.grafana,
+      encryptionKey: this.key,
+      code: props.rotationCode,
+      intervalDays: env.observability.tokenRotationIntervalDays,
+      logRetentionDays: env.logRetentionDays,
+      alerts: this.alerts,
+    });
+
     const ci = new GithubDeployRoles(this, "ci", {
       naming,
       githubRepository: env.ci.githubRepository,
       githubEnvironment: env.ci.githubEnvironment,
       stateBucketName: props.state.bucketName,
       lockTableName: props.state.lockTableName,
+    });
+    ci.allowPlanToReadSecret("grafana-token", {
+      secretArn: this.tokenRotation.secretArn,
+      keyArn: this.key.keyArn,
     });
 
     this.outputs(ci, secrets);
@@ -148,12 +186,40 @@ export class EnvironmentStack extends TerraformStack {
     out(
       "ci_plan_role_arn",
       ci.planRoleArn,
-      "Role for CI plans: set as the GitHub variable AWS_PLAN_ROLE_ARN",
+      "Role for CI plans: set as the GitHub repository variable AWS_PLAN_ROLE_ARN_<ENV> (for example AWS_PLAN_ROLE_ARN_STAGING)",
     );
     out(
       "ci_deploy_role_arn",
       ci.deployRoleArn,
       "Role for CI applies: set as the GitHub environment variable AWS_DEPLOY_ROLE_ARN",
+    );
+    out("prometheus_workspace_id", this.prometheus.workspaceId, "Amazon Managed Prometheus workspace id");
+    out(
+      "prometheus_endpoint",
+      this.prometheus.endpoint,
+      "Prometheus-compatible query endpoint of the workspace",
+    );
+    out(
+      "prometheus_remote_write_url",
+      this.prometheus.remoteWriteUrl,
+      "Where agents remote-write samples (SigV4)",
+    );
+    out("grafana_workspace_id", this.grafana.workspaceId, "Amazon Managed Grafana workspace id");
+    out("grafana_url", this.grafana.url, "URL of the Grafana workspace");
+    out(
+      "grafana_service_account_id",
+      this.grafana.serviceAccountId,
+      "Grafana service account whose token is rotated",
+    );
+    out(
+      "grafana_token_secret_arn",
+      this.tokenRotation.secretArn,
+      "Secret holding the current Grafana token (never printed)",
+    );
+    out(
+      "grafana_token_rotation_function",
+      this.tokenRotation.functionName,
+      "Force a rotation: aws lambda invoke --function-name <this> /dev/stdout",
     );
     if (this.apiDomain) {
       out("api_url", this.apiDomain.url, "Base URL of the API");

@@ -1,5 +1,6 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
@@ -68,6 +69,7 @@ export class Alerts extends Construct {
     }
     this.naming = props.naming;
     const account = new DataAwsCallerIdentity(this, "account");
+    const partition = new DataAwsPartition(this, "partition");
     const topic = new SnsTopic(this, "topic", {
       name: resourceName(props.naming, "critical-alerts"),
       displayName: `${props.naming.projectName} ${props.naming.environment} critical alerts`,
@@ -83,7 +85,9 @@ export class Alerts extends Construct {
           resources: [topic.arn],
           conditions: {
             StringEquals: { "aws:SourceAccount": account.accountId },
-            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:*:${account.accountId}:alarm:*` },
+            ArnLike: {
+              "aws:SourceArn": `arn:${partition.partition}:cloudwatch:*:${account.accountId}:alarm:*`,
+            },
           },
         },
         {

@@ -145,6 +145,7 @@ export class GithubDeployRoles extends Construct {
   readonly planRoleName: string;
   /** Name of the deploy role: `<project>-<env>-ci-deploy`. */
   readonly deployRoleName: string;
+  private readonly planRole: IamRole;
 
   constructor(scope: Construct, id: string, props: GithubDeployRolesProps) {
     super(scope, id);
@@ -158,7 +159,6 @@ export class GithubDeployRoles extends Construct {
     const iamArn = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
     const managedPolicy = (name: string) => `arn:${partition}:iam::aws:policy/${name}`;
     const prefix = resourceName(props.naming);
-    const stateAccess = statePolicy(props, partition, accountId);
 
     this.planRoleName = resourceName(props.naming, "ci", "plan");
     const planRole = new IamRole(this, "plan-role", {
@@ -174,7 +174,7 @@ export class GithubDeployRoles extends Construct {
     new IamRolePolicy(this, "plan-state-access", {
       name: "terraform-state",
       role: planRole.id,
-      policy: stateAccess,
+      policy: statePolicy(props, partition, accountId, "plan"),
     });
 
     this.deployRoleName = resourceName(props.naming, "ci", "deploy");
@@ -201,7 +201,7 @@ export class GithubDeployRoles extends Construct {
     new IamRolePolicy(this, "deploy-state-access", {
       name: "terraform-state",
       role: deployRole.id,
-      policy: stateAccess,
+      policy: statePolicy(props, partition, accountId, "deploy"),
     });
     new IamRolePolicy(this, "deploy-iam-access", {
       name: "environment-iam",
@@ -243,6 +243,30 @@ export class GithubDeployRoles extends Construct {
 
     this.planRoleArn = planRole.arn;
     this.deployRoleArn = deployRole.arn;
+    this.planRole = planRole;
+  }
+
+  /**
+   * Lets plans read one secret (`ReadOnlyAccess` excludes secret values): the Grafana stack's provider
+   * authenticates with the token secret even to plan.
+   */
+  public allowPlanToReadSecret(
+    id: string,
+    secret: { readonly secretArn: string; readonly keyArn: string },
+  ): void {
+    new IamRolePolicy(this, `plan-read-${id}`, {
+      name: `read-${id}`,
+      role: this.planRole.id,
+      policy: policyDocument([
+        { sid: "ReadSecret", actions: ["secretsmanager:GetSecretValue"], resources: [secret.secretArn] },
+        {
+          sid: "DecryptSecret",
+          actions: ["kms:Decrypt"],
+          resources: [secret.keyArn],
+          conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+        },
+      ]),
+    });
   }
 }
 
@@ -262,8 +286,16 @@ function trustPolicy(
   ]);
 }
 
-/** Reading and writing states and their locks, in the bucket, the lock table and with the state key. */
-function statePolicy(props: GithubDeployRolesProps, partition: string, accountId: string): string {
+/**
+ * State access in the bucket, the lock table and with the state key. `plan` reads states and writes
+ * only lock files (`*.tflock`); `deploy` also writes states.
+ */
+function statePolicy(
+  props: GithubDeployRolesProps,
+  partition: string,
+  accountId: string,
+  mode: "plan" | "deploy",
+): string {
   const bucketArn = `arn:${partition}:s3:::${props.stateBucketName}`;
   const kmsActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
   const kms: PolicyStatement = props.stateKmsKeyArn
@@ -276,11 +308,22 @@ function statePolicy(props: GithubDeployRolesProps, partition: string, accountId
       };
   return policyDocument([
     { sid: "ListStateBucket", actions: ["s3:ListBucket"], resources: [bucketArn] },
-    {
-      sid: "ReadWriteStatesAndLockFiles",
-      actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      resources: [`${bucketArn}/*`],
-    },
+    ...(mode === "deploy"
+      ? [
+          {
+            sid: "ReadWriteStatesAndLockFiles",
+            actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            resources: [`${bucketArn}/*`],
+          },
+        ]
+      : [
+          { sid: "ReadStates", actions: ["s3:GetObject"], resources: [`${bucketArn}/*`] },
+          {
+            sid: "WriteLockFiles",
+            actions: ["s3:PutObject", "s3:DeleteObject"],
+            resources: [`${bucketArn}/*.tflock`],
+          },
+        ]),
     {
       sid: "UseLockTable",
       actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],

@@ -11,3 +11,9 @@ export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
   2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
   4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
 };
+
+/** Amazon Managed Grafana service-account tokens live at most 30 days. */
+export const MAX_GRAFANA_TOKEN_TTL_DAYS = 30;
+
+/** A rotated token outlives its rotation interval by this many days, so a late rotation never leaves Grafana unreachable. */
+export const TOKEN_TTL_BUFFER_DAYS = 5;

@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { buildSync } from "esbuild";
-import { zipSync } from "fflate";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { invalid } from "./validation";
 
 /** What to bundle. */
@@ -53,6 +51,54 @@ const repositoryRoot = findRepositoryRoot();
 interface BuiltZip {
   readonly bytes: Uint8Array;
   readonly sourceCodeHash: string;
+  /** The repository files esbuild read (node_modules excluded: the lock file stands for them). */
+  readonly inputs: readonly string[];
+}
+
+/**
+ * Beside each zip, `<name>.inputs.json` records what the zip was built from, so the next synth can
+ * reuse it without loading esbuild: the digest of the bundler and the lock file, and a digest of
+ * every repository file esbuild read.
+ */
+interface BuildRecord {
+  readonly toolchain: string;
+  readonly inputs: readonly string[];
+  readonly inputsDigest: string;
+  readonly sourceCodeHash: string;
+}
+
+function sha256(...parts: (string | Uint8Array)[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part).update("\u0000");
+  return hash.digest("hex");
+}
+
+/** Changes when the bundler or any installed package version changes. */
+function toolchainDigest(): string {
+  return sha256(readFileSync(__filename), readFileSync(join(repositoryRoot, "package-lock.json")));
+}
+
+function inputsDigest(inputs: readonly string[]): string | undefined {
+  const parts: string[] = [];
+  for (const input of inputs) {
+    const file = join(repositoryRoot, input);
+    if (!existsSync(file)) return undefined;
+    parts.push(input, sha256(readFileSync(file)));
+  }
+  return sha256(...parts);
+}
+
+/** The zip from an earlier build when nothing it was built from has changed. */
+function reuse(zipPath: string, recordPath: string): BuiltZip | undefined {
+  if (!existsSync(zipPath) || !existsSync(recordPath)) return undefined;
+  const record = JSON.parse(readFileSync(recordPath, "utf8")) as BuildRecord;
+  if (record.toolchain !== toolchainDigest() || record.inputsDigest !== inputsDigest(record.inputs))
+    return undefined;
+  const bytes = new Uint8Array(readFileSync(zipPath));
+  const sourceCodeHash = createHash("sha256").update(bytes).digest("base64");
+  return sourceCodeHash === record.sourceCodeHash
+    ? { bytes, sourceCodeHash, inputs: record.inputs }
+    : undefined;
 }
 
 /** Zips built in this process, by absolute entry path. */
@@ -61,6 +107,9 @@ const built = new Map<string, BuiltZip>();
 const written = new Map<string, FunctionBundle>();
 
 function buildZip(entry: string): BuiltZip {
+  // Loaded only when a build is needed: an unchanged function costs a few file hashes, not esbuild.
+  const { buildSync } = require("esbuild") as typeof import("esbuild");
+  const { zipSync } = require("fflate") as typeof import("fflate");
   const result = buildSync({
     entryPoints: [entry],
     absWorkingDir: repositoryRoot,
@@ -76,6 +125,7 @@ function buildZip(entry: string): BuiltZip {
     write: false,
     outfile: "index.js",
     logLevel: "silent",
+    metafile: true,
   });
   const output = result.outputFiles.find((file) => file.path.endsWith("index.js"));
   if (output === undefined) throw new Error(`esbuild produced no index.js for ${entry}`);
@@ -83,7 +133,11 @@ function buildZip(entry: string): BuiltZip {
     { "index.js": [output.contents, { mtime: FIXED_MTIME, os: UNIX_HOST, attrs: FILE_ATTRIBUTES }] },
     { level: 9 },
   );
-  return { bytes, sourceCodeHash: createHash("sha256").update(bytes).digest("base64") };
+  const inputs = Object.keys(result.metafile?.inputs ?? {})
+    .map((input) => relative(repositoryRoot, resolve(repositoryRoot, input)))
+    .filter((input) => !input.split(/[\\/]/).includes("node_modules"))
+    .sort();
+  return { bytes, sourceCodeHash: createHash("sha256").update(bytes).digest("base64"), inputs };
 }
 
 /**
@@ -120,15 +174,23 @@ export function bundleFunction(options: BundleFunctionOptions): FunctionBundle {
   const done = written.get(key);
   if (done !== undefined && existsSync(zipPath)) return done;
 
-  let zip = built.get(entry);
+  const recordPath = join(outDir, `${options.name}.inputs.json`);
+  let zip = built.get(entry) ?? reuse(zipPath, recordPath);
   if (zip === undefined) {
     zip = buildZip(entry);
-    built.set(entry, zip);
   }
+  built.set(entry, zip);
   mkdirSync(outDir, { recursive: true });
   if (!existsSync(zipPath) || !Buffer.from(readFileSync(zipPath)).equals(Buffer.from(zip.bytes))) {
     writeFileSync(zipPath, zip.bytes);
   }
+  const record: BuildRecord = {
+    toolchain: toolchainDigest(),
+    inputs: zip.inputs,
+    inputsDigest: inputsDigest(zip.inputs)!,
+    sourceCodeHash: zip.sourceCodeHash,
+  };
+  writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
   const bundle: FunctionBundle = { zipPath, sourceCodeHash: zip.sourceCodeHash, sizeBytes: zip.bytes.length };
   written.set(key, bundle);
   return bundle;

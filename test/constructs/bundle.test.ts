@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
@@ -127,6 +127,28 @@ describe("bundleFunction on a small entry", () => {
     const two = bundleFunction({ entry, name: "tiny", outDir: join(work, "tiny") });
     expect(two.sourceCodeHash).not.toBe(one.sourceCodeHash);
     expect(Buffer.from(unzipSync(readFileSync(two.zipPath))["index.js"]!).toString()).toContain('"two"');
+  });
+
+  test("a change in an imported module invalidates the zip kept from an earlier synth", () => {
+    const dir = join(work, "imports");
+    mkdirSync(dir, { recursive: true });
+    const main = join(dir, "main.ts");
+    const dep = join(dir, "dep.ts");
+    writeFileSync(main, 'import { word } from "./dep";\nexport const handler = async () => word;\n');
+    writeFileSync(dep, 'export const word = "first";\n');
+    resetBundleCache();
+    const first = bundleFunction({ entry: main, name: "imports", outDir: join(dir, "out") });
+    const record = JSON.parse(readFileSync(join(dir, "out", "imports.inputs.json"), "utf8"));
+    expect(record.inputs.some((input: string) => input.endsWith("dep.ts"))).toBe(true);
+    resetBundleCache();
+    expect(bundleFunction({ entry: main, name: "imports", outDir: join(dir, "out") }).sourceCodeHash).toBe(
+      first.sourceCodeHash,
+    );
+    writeFileSync(dep, 'export const word = "second";\n');
+    resetBundleCache();
+    const changed = bundleFunction({ entry: main, name: "imports", outDir: join(dir, "out") });
+    expect(changed.sourceCodeHash).not.toBe(first.sourceCodeHash);
+    expect(Buffer.from(unzipSync(readFileSync(changed.zipPath))["index.js"]!).toString()).toContain("second");
   });
 
   test.each([

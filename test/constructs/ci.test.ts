@@ -130,29 +130,42 @@ describe("GithubDeployRoles", () => {
   describe("state access (both roles)", () => {
     const bucket = `arn:${PARTITION}:s3:::meeting-notes-terraform-state`;
 
-    test("reads and writes states and lock files, and uses the lock table", () => {
-      for (const address of [plan.address, deploy.address]) {
-        const statements = inlinePolicies(json, address)["terraform-state"].Statement;
-        expect(statements.slice(0, 3)).toEqual([
-          { Sid: "ListStateBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket },
-          {
-            Sid: "ReadWriteStatesAndLockFiles",
-            Effect: "Allow",
-            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            Resource: `${bucket}/*`,
-          },
-          {
-            Sid: "UseLockTable",
-            Effect: "Allow",
-            Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-            Resource: `arn:${PARTITION}:dynamodb:*:${ACCOUNT}:table/meeting-notes-terraform-locks`,
-          },
-        ]);
-      }
+    const lockTable = {
+      Sid: "UseLockTable",
+      Effect: "Allow",
+      Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      Resource: `arn:${PARTITION}:dynamodb:*:${ACCOUNT}:table/meeting-notes-terraform-locks`,
+    };
+
+    test("deploys read and write states and lock files, and use the lock table", () => {
+      expect(inlinePolicies(json, deploy.address)["terraform-state"].Statement.slice(0, 3)).toEqual([
+        { Sid: "ListStateBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket },
+        {
+          Sid: "ReadWriteStatesAndLockFiles",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+          Resource: `${bucket}/*`,
+        },
+        lockTable,
+      ]);
+    });
+
+    test("plans read states but write only lock files, so a pull request cannot rewrite a state", () => {
+      expect(inlinePolicies(json, plan.address)["terraform-state"].Statement.slice(0, 4)).toEqual([
+        { Sid: "ListStateBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket },
+        { Sid: "ReadStates", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*` },
+        {
+          Sid: "WriteLockFiles",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:DeleteObject"],
+          Resource: `${bucket}/*.tflock`,
+        },
+        lockTable,
+      ]);
     });
 
     test("without the key ARN, uses the account's keys only through S3 and DynamoDB", () => {
-      const kms = inlinePolicies(json, plan.address)["terraform-state"].Statement[3];
+      const kms = inlinePolicies(json, plan.address)["terraform-state"].Statement.at(-1);
       expect(kms).toEqual({
         Sid: "UseStateKeyThroughS3AndDynamoDb",
         Effect: "Allow",
@@ -166,7 +179,7 @@ describe("GithubDeployRoles", () => {
       const keyArn = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
       const withKey = synthRoles({ stateKmsKeyArn: keyArn });
       const address = roleNamed(withKey, "meeting-notes-staging-ci-plan").address;
-      expect(inlinePolicies(withKey, address)["terraform-state"].Statement[3]).toEqual({
+      expect(inlinePolicies(withKey, address)["terraform-state"].Statement.at(-1)).toEqual({
         Sid: "UseStateKey",
         Effect: "Allow",
         Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
+import { loadEnvironments } from "../../environments";
+import { stackWorkspaces } from "../../scripts/stack-workspaces";
 import { EngineStack, requireTerraform } from "../support/engine";
 import { tftest } from "../support/mocks";
 import { synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
@@ -11,6 +13,12 @@ import { dataOf, type TerraformJson } from "../support/synth";
  */
 
 const APPLY_VARS = 'variables {\n    image_tag = "0123abc"\n  }';
+
+/** The seed's operator contract: `<project>-<environment>-grafana-token-rotation`. */
+function rotationFunctionName(environment: string): string {
+  const env = loadEnvironments().find((e) => e.environment === environment)!;
+  return `${env.projectName}-${env.environment}-grafana-token-rotation`;
+}
 
 /** The Terraform address of the data source that carries the workspace guard. */
 function guardAddress(json: TerraformJson): string {
@@ -53,6 +61,10 @@ describe.concurrent("mocked apply", () => {
     condition     = length(output.private_subnet_ids) == 2
     error_message = "expected two private subnets"
   }
+  assert {
+    condition     = output.grafana_token_rotation_function == "${rotationFunctionName(name)}"
+    error_message = "the rotation function must keep the seed's name"
+  }
 ${
   hasApi
     ? `  assert {
@@ -63,7 +75,7 @@ ${
 }
 }`),
     });
-    const result = await stack.test({ workspace: name });
+    const result = await stack.test({ workspace: stackWorkspaces()[name]! });
     expect(result.output).toMatch(/1 passed, 0 failed/);
     expect(result.ok).toBe(true);
   });
@@ -100,7 +112,7 @@ describe.concurrent("workspace guard", () => {
       const refused = await stack.test({ filter: "message.tftest.hcl" });
       expect(refused.ok).toBe(false);
       expect(refused.output.replace(/\s+/g, " ")).toContain(
-        `must run in Terraform workspace "${name}", but the selected workspace is a different one. Run: terraform -chdir=cdktf.out/stacks/${name} workspace select -or-create ${name}`,
+        `must run in Terraform workspace "${stackWorkspaces()[name]}", but the selected workspace is a different one. Run: terraform -chdir=cdktf.out/stacks/${name} workspace select -or-create ${stackWorkspaces()[name]}`,
       );
     },
   );

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { KeyReference, NetworkReference } from "../../constructs/internal/references";
 
 /** Naming used by construct tests. */
@@ -15,3 +18,11 @@ export const network: NetworkReference = {
   publicSubnetIds: ["subnet-public-a", "subnet-public-b"],
   privateSubnetIds: ["subnet-private-a", "subnet-private-b"],
 };
+
+/** A stand-in for a bundled function: a small file on disk and its hash. */
+export function functionCodeFixture(): { zipPath: string; sourceCodeHash: string } {
+  const dir = mkdtempSync(join(tmpdir(), "code-"));
+  const zipPath = join(dir, "function.zip");
+  writeFileSync(zipPath, "not really a zip");
+  return { zipPath, sourceCodeHash: "c3RhbmQtaW4gaGFzaA==" };
+}

@@ -1,0 +1,3 @@
+export * from "./grafana-token-rotation";
+export * from "./grafana-workspace";
+export * from "./prometheus";

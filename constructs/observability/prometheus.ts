@@ -1,0 +1,68 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
+import { Construct } from "constructs";
+import { LOG_RETENTION_DAYS } from "../internal/aws-limits";
+import { type ResourceNaming, resourceName } from "../internal/naming";
+import type { KeyReference } from "../internal/references";
+import { invalid } from "../internal/validation";
+
+/** Properties of {@link Prometheus}. */
+export interface PrometheusProps {
+  /** Project and environment the workspace alias derives from. */
+  readonly naming: ResourceNaming;
+  /** Key for the workspace's data and its log group. */
+  readonly encryptionKey: KeyReference;
+  /**
+   * Send the workspace's rule and ingestion logs to CloudWatch Logs.
+   * @default true
+   */
+  readonly logging?: boolean;
+  /**
+   * Days the workspace's logs are kept.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+}
+
+/** An Amazon Managed Service for Prometheus workspace, aliased `<project>-<environment>`. */
+export class Prometheus extends Construct {
+  /** Workspace id (`ws-...`). */
+  public readonly workspaceId: string;
+  /** Workspace ARN. */
+  public readonly workspaceArn: string;
+  /** Prometheus-compatible endpoint, ending in `/`: queries go to `<endpoint>api/v1/query`. */
+  public readonly endpoint: string;
+  /** Where agents remote-write samples. */
+  public readonly remoteWriteUrl: string;
+
+  constructor(scope: Construct, id: string, props: PrometheusProps) {
+    super(scope, id);
+    const logging = props.logging ?? true;
+    const retention = props.logRetentionDays ?? 30;
+    if (!LOG_RETENTION_DAYS.includes(retention)) {
+      throw invalid(
+        "logRetentionDays",
+        "must be a CloudWatch Logs retention period",
+        retention,
+        `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+      );
+    }
+    const alias = resourceName(props.naming);
+    const logGroup = logging
+      ? new CloudwatchLogGroup(this, "logs", {
+          name: `/aws/vendedlogs/prometheus/${alias}`,
+          retentionInDays: retention,
+          kmsKeyId: props.encryptionKey.keyArn,
+        })
+      : undefined;
+    const workspace = new PrometheusWorkspace(this, "workspace", {
+      alias,
+      kmsKeyArn: props.encryptionKey.keyArn,
+      ...(logGroup ? { loggingConfiguration: { logGroupArn: `${logGroup.arn}:*` } } : {}),
+    });
+    this.workspaceId = workspace.id;
+    this.workspaceArn = workspace.arn;
+    this.endpoint = workspace.prometheusEndpoint;
+    this.remoteWriteUrl = `${workspace.prometheusEndpoint}api/v1/remote_write`;
+  }
+}
