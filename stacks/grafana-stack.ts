@@ -1,5 +1,4 @@
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { conditional, Fn, ref, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
 import type { Construct } from "constructs";
 import {
@@ -14,6 +13,7 @@ import {
 import { resourceName, truncateName } from "../constructs/internal/naming";
 import { invalid, isUnresolved } from "../constructs/internal/validation";
 import type { EnvironmentConfig } from "../environments";
+import { addAwsProvider } from "./providers";
 
 /**
  * Grafana's authentication type for "Workspace IAM role": credentials of the role attached to the
@@ -120,14 +120,10 @@ export class GrafanaStack extends TerraformStack {
     const naming = { projectName: env.projectName, environment: env.environment };
     const prefix = resourceName(naming);
 
-    new AwsProvider(this, "aws", {
+    addAwsProvider(this, {
       region: env.region,
-      defaultTags: [
-        { tags: { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags } },
-      ],
+      tags: { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags },
     });
-    // cdktf writes the short source `aws`; OpenTofu resolves short names differently (DESIGN.md).
-    this.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
     props.configureBackend?.(this);
 
     this.apiKeyVariable = new TerraformVariable(this, "grafana_api_key", {

@@ -1,5 +1,4 @@
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL } from "../constructs/ci";
@@ -7,6 +6,7 @@ import { invalid } from "../constructs/internal/validation";
 import { TerraformStateStore } from "../constructs/state";
 import type { StateConfig } from "../environments";
 import { useRemoteState } from "./backend";
+import { addAwsProvider } from "./providers";
 
 /**
  * Where the `state` stack keeps its own state.
@@ -50,12 +50,10 @@ export class StateStack extends TerraformStack {
     const { state } = props;
     const backend = props.backend ?? "local";
 
-    new AwsProvider(this, "aws", {
+    addAwsProvider(this, {
       region: state.region,
-      defaultTags: [{ tags: { Project: state.projectName, Stack: "state", ManagedBy: "cdktf" } }],
+      tags: { Project: state.projectName, Stack: "state", ManagedBy: "cdktf" },
     });
-    // cdktf writes the short source `aws`; OpenTofu resolves that elsewhere (DESIGN.md).
-    this.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
 
     if (backend === "local") {
       // Terraform runs in cdktf.out/stacks/<id>; the file lands at the repository root, outside the

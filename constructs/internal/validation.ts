@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+import { LOG_RETENTION_DAYS } from "./aws-limits";
 
 /**
  * Thrown when a construct or environment receives a value it cannot build from.
@@ -53,4 +54,15 @@ export function requireIntegerInRange(
       `Set it to a whole number from ${min} to ${max}.`,
     );
   }
+}
+
+/** Checks a CloudWatch Logs retention period unless the value is an unresolved token. */
+export function requireLogRetention(field: string, value: number): void {
+  if (isUnresolved(value) || LOG_RETENTION_DAYS.includes(value)) return;
+  throw invalid(
+    field,
+    "must be a CloudWatch Logs retention period",
+    value,
+    `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+  );
 }

@@ -19,10 +19,9 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { LOG_RETENTION_DAYS } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { type ResourceNaming, resourceName, truncateName } from "../internal/naming";
-import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
+import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 import type { AppKey } from "../keys/app-key";
 
 /**
@@ -414,12 +413,5 @@ function validate(
       'Leave `vpcEndpoints` unset or set it to true, or set `natGateways` to "single" or "perAz".',
     );
   }
-  if (!isUnresolved(retentionDays) && !LOG_RETENTION_DAYS.includes(retentionDays)) {
-    throw invalid(
-      "flowLogRetentionDays",
-      `must be a retention period CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`,
-      retentionDays,
-      "Pick one of the listed periods.",
-    );
-  }
+  requireLogRetention("flowLogRetentionDays", retentionDays);
 }

@@ -12,15 +12,11 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
-import {
-  LOG_RETENTION_DAYS,
-  MAX_GRAFANA_TOKEN_TTL_DAYS,
-  TOKEN_TTL_BUFFER_DAYS,
-} from "../internal/aws-limits";
+import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { type ResourceNaming, resourceName } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
-import { invalid, requireIntegerInRange } from "../internal/validation";
+import { invalid, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 
 /** The metric the function's daily `report-expiry` run emits (CloudWatch Embedded Metric Format). */
 export const TOKEN_EXPIRY_METRIC = "TokenSecondsToExpiry";
@@ -103,14 +99,7 @@ export class GrafanaTokenRotation extends Construct {
         `Set it to ${maxInterval} or less.`,
       );
     }
-    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-      throw invalid(
-        "logRetentionDays",
-        "must be a CloudWatch Logs retention period",
-        logRetentionDays,
-        `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-      );
-    }
+    requireLogRetention("logRetentionDays", logRetentionDays);
     requireIntegerInRange(
       "expiryWarningDays",
       expiryWarningDays,

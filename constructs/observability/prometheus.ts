@@ -1,10 +1,9 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Construct } from "constructs";
-import { LOG_RETENTION_DAYS } from "../internal/aws-limits";
 import { type ResourceNaming, resourceName } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
-import { invalid } from "../internal/validation";
+import { requireLogRetention } from "../internal/validation";
 
 /** Properties of {@link Prometheus}. */
 export interface PrometheusProps {
@@ -39,14 +38,7 @@ export class Prometheus extends Construct {
     super(scope, id);
     const logging = props.logging ?? true;
     const retention = props.logRetentionDays ?? 30;
-    if (!LOG_RETENTION_DAYS.includes(retention)) {
-      throw invalid(
-        "logRetentionDays",
-        "must be a CloudWatch Logs retention period",
-        retention,
-        `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-      );
-    }
+    requireLogRetention("logRetentionDays", retention);
     const alias = resourceName(props.naming);
     const logGroup = logging
       ? new CloudwatchLogGroup(this, "logs", {

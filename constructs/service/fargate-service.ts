@@ -15,11 +15,11 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import { FARGATE_SIZES, LOG_RETENTION_DAYS } from "../internal/aws-limits";
+import { FARGATE_SIZES } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { type ResourceNaming, resourceName } from "../internal/naming";
 import type { KeyReference, NetworkReference } from "../internal/references";
-import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
+import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 import type { RuntimeSecrets } from "../secrets";
 
 /** How tasks are placed: on-demand Fargate, Fargate Spot, or a mix (one on-demand task as a base, the rest mostly Spot). */
@@ -442,14 +442,7 @@ function validate(p: Resolved): void {
       "Pick one of the listed modes.",
     );
   }
-  if (!LOG_RETENTION_DAYS.includes(p.logRetentionDays)) {
-    throw invalid(
-      "logRetentionDays",
-      "must be a CloudWatch Logs retention period",
-      p.logRetentionDays,
-      `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-    );
-  }
+  requireLogRetention("logRetentionDays", p.logRetentionDays);
   if (p.autoscaling) {
     requireIntegerInRange("autoscaling.minCount", p.autoscaling.minCount, 1, 100);
     requireIntegerInRange("autoscaling.maxCount", p.autoscaling.maxCount, 1, 100);

@@ -477,12 +477,12 @@ describe("Network validation", () => {
     [
       "a retention CloudWatch Logs does not offer",
       { flowLogRetentionDays: 31 },
-      `\`flowLogRetentionDays\` must be a retention period CloudWatch Logs accepts (${RETENTIONS}), got 31. Pick one of the listed periods.`,
+      `\`flowLogRetentionDays\` must be a CloudWatch Logs retention period, got 31. Use one of ${RETENTIONS}.`,
     ],
     [
       "a zero retention",
       { flowLogRetentionDays: 0 },
-      `\`flowLogRetentionDays\` must be a retention period CloudWatch Logs accepts (${RETENTIONS}), got 0. Pick one of the listed periods.`,
+      `\`flowLogRetentionDays\` must be a CloudWatch Logs retention period, got 0. Use one of ${RETENTIONS}.`,
     ],
   ])("rejects %s", (_, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
