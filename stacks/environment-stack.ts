@@ -16,7 +16,7 @@ import { FargateService } from "../constructs/service";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
 import type { EnvironmentConfig, StateConfig } from "../environments";
 import { useRemoteState } from "./backend";
-import { addAwsProvider } from "./providers";
+import { addAwsProvider, environmentTags } from "./providers";
 
 /** Properties of {@link EnvironmentStack}. */
 export interface EnvironmentStackProps {
@@ -50,10 +50,7 @@ export class EnvironmentStack extends TerraformStack {
     this.environment = env;
     const naming = { projectName: env.projectName, environment: env.environment };
 
-    addAwsProvider(this, {
-      region: env.region,
-      tags: { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags },
-    });
+    addAwsProvider(this, { region: env.region, tags: environmentTags(env) });
     useRemoteState(this, props.state, id);
     new WorkspaceGuard(this, "workspace-guard", { workspace: env.workspace, stackName: id });
 

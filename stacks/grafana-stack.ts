@@ -13,7 +13,7 @@ import {
 import { resourceName, truncateName } from "../constructs/internal/naming";
 import { invalid, isUnresolved } from "../constructs/internal/validation";
 import type { EnvironmentConfig } from "../environments";
-import { addAwsProvider } from "./providers";
+import { addAwsProvider, environmentTags } from "./providers";
 
 /**
  * Grafana's authentication type for "Workspace IAM role": credentials of the role attached to the
@@ -120,10 +120,7 @@ export class GrafanaStack extends TerraformStack {
     const naming = { projectName: env.projectName, environment: env.environment };
     const prefix = resourceName(naming);
 
-    addAwsProvider(this, {
-      region: env.region,
-      tags: { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags },
-    });
+    addAwsProvider(this, { region: env.region, tags: environmentTags(env) });
     props.configureBackend?.(this);
 
     this.apiKeyVariable = new TerraformVariable(this, "grafana_api_key", {

@@ -1,5 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { TerraformStack } from "cdktf";
+import type { EnvironmentConfig } from "../environments";
 
 /** Settings of a stack's AWS provider. */
 export interface AwsProviderSettings {
@@ -19,4 +20,9 @@ export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSetti
   });
   stack.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
   return provider;
+}
+
+/** The default tags of an environment's stacks: project, environment, `ManagedBy`, then the environment's own tags. */
+export function environmentTags(env: EnvironmentConfig): Record<string, string> {
+  return { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags };
 }

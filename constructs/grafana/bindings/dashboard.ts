@@ -1,6 +1,6 @@
 import { booleanToTerraform, stringToTerraform, type TerraformMetaArguments, TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { GRAFANA_GENERATOR_METADATA, hclAttributes } from "./metadata";
+import { GRAFANA_GENERATOR_METADATA, hclAttributes, metaArguments } from "./metadata";
 
 /**
  * Arguments of `grafana_dashboard` (v4 schema) that this repository uses.
@@ -37,13 +37,7 @@ export class GrafanaDashboard extends TerraformResource {
     super(scope, id, {
       terraformResourceType: GrafanaDashboard.tfResourceType,
       terraformGeneratorMetadata: GRAFANA_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     this.config = config;
   }

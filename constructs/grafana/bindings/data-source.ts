@@ -1,6 +1,6 @@
 import { booleanToTerraform, stringToTerraform, type TerraformMetaArguments, TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { GRAFANA_GENERATOR_METADATA, hclAttributes } from "./metadata";
+import { GRAFANA_GENERATOR_METADATA, hclAttributes, metaArguments } from "./metadata";
 
 /**
  * Arguments of `grafana_data_source` (v4 schema) that this repository uses.
@@ -54,13 +54,7 @@ export class GrafanaDataSource extends TerraformResource {
     super(scope, id, {
       terraformResourceType: GrafanaDataSource.tfResourceType,
       terraformGeneratorMetadata: GRAFANA_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     this.config = config;
   }

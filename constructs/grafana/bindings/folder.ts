@@ -1,6 +1,6 @@
 import { stringToTerraform, type TerraformMetaArguments, TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { GRAFANA_GENERATOR_METADATA, hclAttributes } from "./metadata";
+import { GRAFANA_GENERATOR_METADATA, hclAttributes, metaArguments } from "./metadata";
 
 /**
  * Arguments of `grafana_folder` (v4 schema) that this repository uses.
@@ -27,13 +27,7 @@ export class GrafanaFolder extends TerraformResource {
     super(scope, id, {
       terraformResourceType: GrafanaFolder.tfResourceType,
       terraformGeneratorMetadata: GRAFANA_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     this.config = config;
   }

@@ -2,6 +2,7 @@ import {
   booleanToHclTerraform,
   numberToHclTerraform,
   stringToHclTerraform,
+  type TerraformMetaArguments,
   type TerraformProviderGeneratorMetadata,
 } from "cdktf";
 
@@ -52,4 +53,10 @@ export function hclAttributes(attributes: Readonly<Record<string, HclAttribute>>
     out[name] = { value: HCL_MAPPERS[kind](value), isBlock: false, type: "simple", storageClassType: kind };
   }
   return out;
+}
+
+/** The meta-arguments a resource passes to cdktf's base class, as generated bindings do. */
+export function metaArguments(config: TerraformMetaArguments): TerraformMetaArguments {
+  const { provider, dependsOn, count, lifecycle, provisioners, connection, forEach } = config;
+  return { provider, dependsOn, count, lifecycle, provisioners, connection, forEach };
 }
