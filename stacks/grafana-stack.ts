@@ -1,5 +1,13 @@
-import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
-import { conditional, Fn, ref, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
+import {
+  conditional,
+  Fn,
+  ref,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+} from "cdktf";
 import type { Construct } from "constructs";
 import {
   AMAZON_PROMETHEUS_DATA_SOURCE_TYPE,
@@ -28,6 +36,10 @@ const AMP_QUERY_URL =
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ALB_ARN_SUFFIX = /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 const TARGET_GROUP_ARN_SUFFIX = /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+
+/** The ephemeral resource that reads the stored token: `ephemeral.aws_secretsmanager_secret_version.grafana_token`. */
+export const STORED_TOKEN_TYPE = "aws_secretsmanager_secret_version";
+export const STORED_TOKEN_NAME = "grafana_token";
 
 /** Properties of {@link GrafanaStack}. */
 export interface GrafanaStackProps {
@@ -143,14 +155,19 @@ export class GrafanaStack extends TerraformStack {
     const apiKey = `var.${this.apiKeyVariable.friendlyUniqueId}`;
     const urlOverride = `var.${this.urlVariable.friendlyUniqueId}`;
 
-    // Read the stored token only when no manual token is given: during the bootstrap the secret
-    // may have no value yet, and reading a secret without a version fails the plan. The count
-    // reveals whether a manual token is set, never the token.
-    const storedToken = new DataAwsSecretsmanagerSecretVersion(this, "grafana_token", {
-      secretId: props.tokenSecretArn,
-      count: Token.asNumber(conditional(ref(`nonsensitive(${apiKey} != "")`), 0, 1)),
+    // The stored token is read through an ephemeral resource (Terraform 1.10+), so it never enters
+    // this stack's state or plan files the way a data source's result would. It is read only when no
+    // manual token is given: during the bootstrap the secret may have no value yet. The count reveals
+    // whether a manual token is set, never the token. cdktf 0.21 has no ephemeral construct, hence the
+    // override.
+    const storedTokenAddress = `ephemeral.${STORED_TOKEN_TYPE}.${STORED_TOKEN_NAME}`;
+    // Overrides bypass cdktf's cross-stack resolution; a local is a construct, so the secret ARN
+    // becomes a remote-state lookup when it comes from the application stack.
+    const secretArn = new TerraformLocal(this, "grafana_token_secret_arn", props.tokenSecretArn);
+    this.addOverride(`ephemeral.${STORED_TOKEN_TYPE}.${STORED_TOKEN_NAME}`, {
+      count: `\${nonsensitive(${apiKey} != "") ? 0 : 1}`,
+      secret_id: secretArn.asString,
     });
-    const storedTokenAddress = `data.${storedToken.terraformResourceType}.${storedToken.friendlyUniqueId}`;
 
     this.authExpression = Token.asString(
       conditional(

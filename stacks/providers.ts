@@ -9,9 +9,13 @@ export interface AwsProviderSettings {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** Terraform the stacks need: 1.10 brought the S3 backend's `use_lockfile` and ephemeral resources. */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
+
 /**
- * Adds the AWS provider with default tags, and writes its source fully qualified
- * (`hashicorp/aws`): cdktf writes the short `aws`, which OpenTofu resolves differently.
+ * Adds the AWS provider with default tags, writes its source fully qualified (`hashicorp/aws`:
+ * cdktf writes the short `aws`, which OpenTofu resolves differently), and declares the Terraform
+ * version every stack needs.
  */
 export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSettings): AwsProvider {
   const provider = new AwsProvider(stack, "aws", {
@@ -19,6 +23,7 @@ export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSetti
     defaultTags: [{ tags: { ...settings.tags } }],
   });
   stack.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   return provider;
 }
 

@@ -9,6 +9,7 @@ export interface TerraformJson {
   variable?: Record<string, any>;
   locals?: Record<string, any>;
   data?: Record<string, Record<string, any>>;
+  ephemeral?: Record<string, Record<string, any>>;
   resource?: Record<string, Record<string, any>>;
   output?: Record<string, any>;
   moved?: any[];
