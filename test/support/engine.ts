@@ -95,6 +95,29 @@ async function terraform(
   }
 }
 
+let warmUp: Promise<void> | undefined;
+
+/**
+ * One `terraform init` before any other: with a plugin cache but no mirror (GitHub's runners), the
+ * first init downloads the provider into the cache, which concurrent inits must not race to fill.
+ */
+function warmProviderCache(): Promise<void> {
+  warmUp ??= (async () => {
+    const dir = join(root(), "warm-up");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "main.tf.json"),
+      JSON.stringify({
+        terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } },
+      }),
+    );
+    const result = await terraform(dir, ["init", "-backend=false", "-input=false"]);
+    if (!result.ok)
+      throw new Error(`terraform init could not install hashicorp/aws 5.100.0:\n${result.output}`);
+  })();
+  return warmUp;
+}
+
 /** A stack written to its own folder and initialised against the provider mirror. */
 export class EngineStack {
   private constructor(public readonly dir: string) {}
@@ -105,6 +128,7 @@ export class EngineStack {
     stackJson: unknown,
     testFiles: Record<string, string> = {},
   ): Promise<EngineStack> {
+    await warmProviderCache();
     const dir = join(root(), name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, "tests"), { recursive: true });
