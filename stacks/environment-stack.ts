@@ -153,10 +153,6 @@ export class EnvironmentStack extends TerraformStack {
       stateBucketName: props.state.bucketName,
       lockTableName: props.state.lockTableName,
     });
-    ci.allowPlanToReadSecret("grafana-token", {
-      secretArn: this.tokenRotation.secretArn,
-      keyArn: this.key.keyArn,
-    });
 
     this.outputs(ci, secrets);
   }

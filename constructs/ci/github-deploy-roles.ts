@@ -145,7 +145,6 @@ export class GithubDeployRoles extends Construct {
   readonly planRoleName: string;
   /** Name of the deploy role: `<project>-<env>-ci-deploy`. */
   readonly deployRoleName: string;
-  private readonly planRole: IamRole;
 
   constructor(scope: Construct, id: string, props: GithubDeployRolesProps) {
     super(scope, id);
@@ -243,31 +242,8 @@ export class GithubDeployRoles extends Construct {
 
     this.planRoleArn = planRole.arn;
     this.deployRoleArn = deployRole.arn;
-    this.planRole = planRole;
   }
 
-  /**
-   * Lets plans read one secret (`ReadOnlyAccess` excludes secret values): the Grafana stack's provider
-   * authenticates with the token secret even to plan.
-   */
-  public allowPlanToReadSecret(
-    id: string,
-    secret: { readonly secretArn: string; readonly keyArn: string },
-  ): void {
-    new IamRolePolicy(this, `plan-read-${id}`, {
-      name: `read-${id}`,
-      role: this.planRole.id,
-      policy: policyDocument([
-        { sid: "ReadSecret", actions: ["secretsmanager:GetSecretValue"], resources: [secret.secretArn] },
-        {
-          sid: "DecryptSecret",
-          actions: ["kms:Decrypt"],
-          resources: [secret.keyArn],
-          conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
-        },
-      ]),
-    });
-  }
 }
 
 /** Trust in the account's GitHub OIDC provider, for tokens meant for AWS with the given subject. */

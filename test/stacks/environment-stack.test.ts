@@ -108,6 +108,14 @@ describe("environment stacks", () => {
     );
   });
 
+  test("the CI plan role, which any branch's workflow may assume, cannot read secret values", () => {
+    const planPolicies = Object.values(resourcesOf(full.staging!, "aws_iam_role_policy")).filter((p) =>
+      String(p.role).includes("ci_plan-role"),
+    );
+    expect(planPolicies.length).toBeGreaterThan(0);
+    for (const p of planPolicies) expect(p.policy).not.toMatch(/secretsmanager:GetSecretValue|secretsmanager:\*/);
+  });
+
   test("outputs carry names and ARNs, never secret values", () => {
     for (const name of Object.keys(full)) {
       for (const output of Object.values(full[name]!.output ?? {})) {
