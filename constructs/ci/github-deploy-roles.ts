@@ -243,7 +243,6 @@ export class GithubDeployRoles extends Construct {
     this.planRoleArn = planRole.arn;
     this.deployRoleArn = deployRole.arn;
   }
-
 }
 
 /** Trust in the account's GitHub OIDC provider, for tokens meant for AWS with the given subject. */

@@ -113,7 +113,8 @@ describe("environment stacks", () => {
       String(p.role).includes("ci_plan-role"),
     );
     expect(planPolicies.length).toBeGreaterThan(0);
-    for (const p of planPolicies) expect(p.policy).not.toMatch(/secretsmanager:GetSecretValue|secretsmanager:\*/);
+    for (const p of planPolicies)
+      expect(p.policy).not.toMatch(/secretsmanager:GetSecretValue|secretsmanager:\*/);
   });
 
   test("outputs carry names and ARNs, never secret values", () => {
