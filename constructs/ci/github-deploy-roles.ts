@@ -137,7 +137,7 @@ export interface GithubDeployRolesProps {
  * Sessions last at most one hour.
  */
 export class GithubDeployRoles extends Construct {
-  /** ARN of the plan role: the GitHub repository variable `AWS_PLAN_ROLE_ARN`. */
+  /** ARN of the plan role: the GitHub repository variable `AWS_PLAN_ROLE_ARN_<ENV>` (for example `AWS_PLAN_ROLE_ARN_STAGING`). */
   readonly planRoleArn: string;
   /** ARN of the deploy role: the GitHub environment variable `AWS_DEPLOY_ROLE_ARN`. */
   readonly deployRoleArn: string;
