@@ -128,3 +128,22 @@ export class RotationRequestError extends RotationError {
     this.name = "RotationRequestError";
   }
 }
+
+/**
+ * Grafana answered that the service account (or its workspace) does not exist: tokens can be neither
+ * created nor deleted until the function is pointed at an existing one.
+ */
+export class ServiceAccountNotFoundError extends RotationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ServiceAccountNotFoundError";
+  }
+}
+
+/** The invocation ran out of time: the function stops before Lambda's own timeout, with this error. */
+export class DeadlineExceededError extends RotationError {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeadlineExceededError";
+  }
+}

@@ -25,9 +25,23 @@ import { readConfig } from "./config";
 import { createLogger } from "./logger";
 import { createRotationHandler } from "./rotation";
 
+/**
+ * Timeouts and retries of both SDK clients. One call gives up after at most
+ * `maxAttempts × (connectionTimeout + requestTimeout)` plus the SDK's short backoff (about 24 s),
+ * well inside the function's 60-second timeout; and the handler abandons whatever is still under
+ * way 5 seconds before that timeout (`DEADLINE_MARGIN_MS`), so a slow AWS endpoint ends the
+ * invocation with a logged error instead of a silent Lambda timeout.
+ */
+export const CLIENT_OPTIONS = {
+  maxAttempts: 3,
+  retryMode: "standard",
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+} as const;
+
 const config = readConfig(process.env);
-const secretsManager = new SecretsManagerClient({});
-const grafana = new GrafanaClient({});
+/** Module-scope clients, reused across invocations of one execution environment. */
+export const secretsManager = new SecretsManagerClient(CLIENT_OPTIONS);
+export const grafana = new GrafanaClient(CLIENT_OPTIONS);
 const logger = createLogger({ service: "grafana-token-rotation" });
 
 /** Lambda entry point (`index.handler` in the bundled zip). */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { EXPIRY_METRIC_NAME } from "./metrics";
-import { parseEvent } from "./rotation";
+import { ACCEPTED_EVENTS, DEADLINE_MARGIN_MS, parseEvent } from "./rotation";
 import {
   type FaultMode,
   GRAFANA_URL,
@@ -59,17 +59,19 @@ function expectStructuredLogs(): void {
 
 /**
  * The invariants that hold after any run, faulty or not: AWSCURRENT holds a token that exists and
- * works in Grafana, at most `maxExtra` other rotation tokens exist, nothing leaked.
+ * works in Grafana, the AWSPREVIOUS token (when it is one of ours) still exists, at most `maxStray`
+ * rotation tokens exist that no labelled version refers to, nothing leaked.
  */
-function expectInvariants(maxExtra: number): void {
+function expectInvariants(maxStray: number): void {
   const current = world.current();
   expect(current, "AWSCURRENT holds a rotation-managed token").toBeDefined();
   const token = world.grafana.tokens.get(current!.tokenId);
   expect(token, "the current token exists in Grafana").toBeDefined();
   expect(token!.key === current!.token, "the stored key is the token's key").toBe(true);
   expect(world.grafana.accepts(current!.token), "Grafana accepts the current token").toBe(true);
-  const extra = world.grafana.rotationTokens().filter((t) => t.id !== current!.tokenId);
-  expect(extra.length).toBeLessThanOrEqual(maxExtra);
+  const previous = world.previous();
+  if (previous) expect(world.grafana.tokens.has(previous.tokenId), "the AWSPREVIOUS token exists").toBe(true);
+  expect(world.strayTokens().length, "unreferenced rotation tokens").toBeLessThanOrEqual(maxStray);
   expectNoTokenLeak();
   expectStructuredLogs();
 }
@@ -79,7 +81,8 @@ function logEntries(): Record<string, unknown>[] {
 }
 
 describe("a scheduled rotation", () => {
-  test("stores, verifies, promotes the new token, then deletes the old one", async () => {
+  test("stores, verifies, promotes the new token; the old one stays AWSPREVIOUS, the one before it is deleted", async () => {
+    const retired = world.seedManagedCurrent({ ageSeconds: 50 * DAY });
     const old = world.seedManagedCurrent();
     const oldVersion = world.secrets.versionWith("AWSCURRENT")!;
 
@@ -95,8 +98,9 @@ describe("a scheduled rotation", () => {
     expect(current.workspaceId).toBe(WORKSPACE_ID);
     expect(current.createdAt).toBe(world.clock.now().toISOString());
     expect(Date.parse(current.expiresAt) - Date.parse(current.createdAt)).toBe(TTL_SECONDS * 1000);
-    expect(world.grafana.tokens.has(old.id)).toBe(false);
-    expect([...world.grafana.tokens.keys()]).toEqual([current.tokenId]);
+    expect(world.grafana.tokens.has(retired.id)).toBe(false);
+    expect([...world.grafana.tokens.keys()].sort()).toEqual([old.id, current.tokenId].sort());
+    expect(world.grafana.accepts(old.key), "the AWSPREVIOUS token still works").toBe(true);
     expect(world.fetchCalls).toEqual([{ url: `${GRAFANA_URL}/api/org`, authorized: true }]);
     expectInvariants(0);
   });
@@ -125,7 +129,7 @@ describe("a scheduled rotation", () => {
   test("the sweep pages through the token list, deletes this secret's stale tokens only", async () => {
     world.restore();
     world = new World({ pageSize: 1 });
-    world.seedManagedCurrent();
+    const old = world.seedManagedCurrent();
     const stale = [1, 2, 3].map(() =>
       world.grafana.issue(`${rotationTokenPrefix(SECRET_ARN)}${randomUUID()}`),
     );
@@ -138,24 +142,25 @@ describe("a scheduled rotation", () => {
     for (const token of stale) expect(world.grafana.tokens.has(token.id)).toBe(false);
     expect(world.grafana.tokens.has(handMade.id)).toBe(true);
     expect(world.grafana.tokens.has(otherSecret.id)).toBe(true);
-    expect(world.grafana.tokens.size).toBe(3);
+    expect(world.grafana.tokens.has(old.id)).toBe(true);
+    expect(world.grafana.tokens.size).toBe(4);
     expectInvariants(0);
   });
 });
 
 /**
- * The calls a clean rotation from a managed current token makes. The fault table below fails each
- * of them in turn; the first test proves the list is complete.
+ * The calls a clean rotation makes in the steady state (a managed AWSCURRENT and AWSPREVIOUS). The
+ * fault table below fails each of them in turn; the first test proves the list is complete.
  */
 const CLEAN_ROTATION_CALLS: Record<Operation, number> = {
-  DescribeSecret: 4,
-  GetSecretValue: 5,
+  DescribeSecret: 6,
+  GetSecretValue: 10,
   CreateWorkspaceServiceAccountToken: 1,
   PutSecretValue: 1,
   fetch: 1,
   UpdateSecretVersionStage: 1,
   DeleteWorkspaceServiceAccountToken: 1,
-  ListWorkspaceServiceAccountTokens: 1,
+  ListWorkspaceServiceAccountTokens: 3,
   RotateSecret: 0,
 };
 
@@ -179,6 +184,7 @@ const FAULT_CASES: { op: Operation; nth: number; mode: FaultMode }[] = Object.en
 
 describe("a fault at any call", () => {
   test("the table covers every call of a clean rotation", async () => {
+    world.seedManagedCurrent({ ageSeconds: 50 * DAY });
     world.seedManagedCurrent();
     await world.rotate();
     expect(Object.fromEntries(world.faults.calls)).toEqual(
@@ -189,6 +195,7 @@ describe("a fault at any call", () => {
   test.each(FAULT_CASES)(
     "$mode at $op call $nth: the retry and the next rotation converge",
     async ({ op, nth, mode }) => {
+      const retired = world.seedManagedCurrent({ ageSeconds: 50 * DAY });
       const old = world.seedManagedCurrent();
       world.faults.arm(op, mode, nth);
 
@@ -202,13 +209,17 @@ describe("a fault at any call", () => {
       const retry = await world.runSteps(faulty.versionId);
       expect(retry.failedStep).toBeUndefined();
       expect(world.secrets.versionWith("AWSCURRENT")).toBe(faulty.versionId);
-      expect(world.grafana.tokens.has(old.id)).toBe(false);
+      expect(world.grafana.tokens.has(old.id), "the old token is AWSPREVIOUS now").toBe(true);
+      expect(world.grafana.tokens.has(retired.id), "the one before it is deleted").toBe(false);
       expectInvariants(0);
 
       // And the next scheduled rotation still works.
       const next = await world.rotate();
       expect(next.failedStep).toBeUndefined();
-      expect(world.grafana.tokens.size).toBe(1);
+      expect([...world.grafana.tokens.keys()].sort()).toEqual(
+        [world.current()!.tokenId, world.previous()!.tokenId].sort(),
+      );
+      expect(world.grafana.tokens.has(old.id)).toBe(false);
       expectInvariants(0);
     },
   );
@@ -272,7 +283,7 @@ describe("two runs at once", () => {
     expect(world.secrets.versionWith("AWSCURRENT")).toBe(VersionId);
     expectInvariants(1);
     expect((await world.rotate()).failedStep).toBeUndefined();
-    expect(world.grafana.tokens.size).toBe(1);
+    expect(world.grafana.tokens.size, "the current and the previous token").toBe(2);
     expectInvariants(0);
   });
 
@@ -391,9 +402,10 @@ describe("the current secret before rotating", () => {
 
     expect(run.failedStep).toBeUndefined();
     expect(world.secrets.versionWith("AWSCURRENT")).toBe(run.versionId);
-    for (const id of previousTokens) expect(world.grafana.tokens.has(id)).toBe(false);
     expectInvariants(0);
+    // The earlier value is AWSPREVIOUS now; the next rotation retires it and its token.
     expect((await world.rotate()).failedStep).toBeUndefined();
+    for (const id of previousTokens) expect(world.grafana.tokens.has(id)).toBe(false);
     expectInvariants(0);
   });
 
@@ -402,17 +414,18 @@ describe("the current secret before rotating", () => {
     world.secrets.seed(HAND_MADE);
 
     await world.rotate();
+    await world.rotate();
 
     const warnings = logEntries().filter((e) => e.level === "WARN");
     expect(warnings.map((w) => w.message)).toEqual([
       "The current secret value is not a rotation-managed token; rotating anyway",
-      "The previous secret value is not a rotation-managed token; nothing to delete (delete hand-made tokens in Grafana yourself)",
+      "The retiring secret value is not a rotation-managed token; nothing to delete (delete hand-made tokens in Grafana yourself)",
     ]);
     expect(warnings[0]).toMatchObject({ currentSecret: "malformed" });
     expectNoTokenLeak();
   });
 
-  test("a previous token of another service account is left alone", async () => {
+  test("a retiring token of another service account is left alone", async () => {
     const foreign = world.grafana.issue("rotation-foreign");
     world.secrets.seed(
       serializeTokenSecret({
@@ -427,9 +440,11 @@ describe("the current secret before rotating", () => {
     );
 
     expect((await world.rotate()).failedStep).toBeUndefined();
+    expect((await world.rotate()).failedStep, "the second rotation retires it").toBeUndefined();
 
+    expect(world.secrets.stagesOf(world.secrets.versionWith("AWSPREVIOUS")!)).toEqual(["AWSPREVIOUS"]);
     expect(world.grafana.tokens.has(foreign.id)).toBe(true);
-    expect(logEntries().some((e) => e.level === "WARN" && e.previousServiceAccountId === "99")).toBe(true);
+    expect(logEntries().some((e) => e.level === "WARN" && e.retiringServiceAccountId === "99")).toBe(true);
     expectInvariants(0);
   });
 });
@@ -499,12 +514,26 @@ describe("event validation", () => {
     [
       "a string",
       "x",
-      'Expected a JSON object event (a Secrets Manager rotation step, {} or {"action": "report-expiry"}), got string.',
+      'Expected a Secrets Manager rotation step {"Step", "SecretId", "ClientRequestToken"}, {} or {"action": "rotate"} to rotate now, or {"action": "report-expiry"}; got string.',
+    ],
+    ["an array", [], `Expected ${ACCEPTED_EVENTS}; got an array.`],
+    ["no payload", undefined, `Expected ${ACCEPTED_EVENTS}; got undefined.`],
+    ["null", null, `Expected ${ACCEPTED_EVENTS}; got null.`],
+    [
+      "an EventBridge event",
+      { source: "aws.events", detail: {} },
+      `Expected ${ACCEPTED_EVENTS}; got {"source":"aws.events","detail":{}}.`,
     ],
     [
-      "an array",
-      [],
-      'Expected a JSON object event (a Secrets Manager rotation step, {} or {"action": "report-expiry"}), got an array.',
+      "an action with extra keys",
+      { action: "rotate", force: true },
+      `Expected ${ACCEPTED_EVENTS}; got {"action":"rotate","force":true}.`,
+    ],
+    ["a wrongly typed action", { action: 1 }, `Expected ${ACCEPTED_EVENTS}; got {"action":1}.`],
+    [
+      "a step with an unknown key",
+      { Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: "t", Extra: 1 },
+      `A rotation step event has only Step, SecretId, ClientRequestToken and RotationToken; got also ["Extra"]. Expected ${ACCEPTED_EVENTS}.`,
     ],
     [
       "an unknown step",
@@ -521,11 +550,7 @@ describe("event validation", () => {
       { Step: "createSecret", SecretId: SECRET_ARN },
       "A rotation step event needs a ClientRequestToken string.",
     ],
-    [
-      "an unknown action",
-      { action: "purge" },
-      'Unknown action "purge"; expected "rotate" (or no action) or "report-expiry".',
-    ],
+    ["an unknown action", { action: "purge" }, `Expected ${ACCEPTED_EVENTS}; got {"action":"purge"}.`],
   ])("%s is refused", async (_label, event, message) => {
     expect(() => parseEvent(event)).toThrow(message);
     await expect(world.handler(event)).rejects.toMatchObject({ name: "InvalidEventError", message });
@@ -534,8 +559,7 @@ describe("event validation", () => {
 
 describe("a direct invoke", () => {
   test.each([
-    ["{}", {}],
-    ["no payload", undefined],
+    ["{} (a plain aws lambda invoke)", {}],
     ['{"action":"rotate"}', { action: "rotate" }],
   ])("%s calls RotateSecret on SECRET_ARN and returns a summary without the token", async (_label, event) => {
     world.seedManagedCurrent();
@@ -580,6 +604,7 @@ describe("the expiry report", () => {
       action: "report-expiry",
       secondsToExpiry: 5 * DAY,
       currentSecret: "ok",
+      reason: "ok",
       tokenId: token.id,
     });
     const line = metricLine();
@@ -608,5 +633,272 @@ describe("the expiry report", () => {
     const result = await world.handler({ action: "report-expiry" });
     expect(result).toMatchObject({ secondsToExpiry: 0, currentSecret: status });
     expect(metricLine()[EXPIRY_METRIC_NAME]).toBe(0);
+  });
+});
+
+/** Waits until the held call is reached; fails at once if the invocation ends without reaching it. */
+async function held(hold: { reached: Promise<void> }, invocation: Promise<unknown>): Promise<void> {
+  const ended = invocation.then(
+    () => "ended",
+    () => "ended",
+  );
+  expect(await Promise.race([hold.reached.then(() => "held"), ended]), "the held call was reached").toBe(
+    "held",
+  );
+}
+
+describe("two rotations interleaved step by step", () => {
+  test("a second rotation that completes while the first one cleans up keeps its token", async () => {
+    world.seedManagedCurrent({ ageSeconds: 50 * DAY });
+    const original = world.seedManagedCurrent();
+    const a = world.secrets.rotateSecret(SECRET_ARN).VersionId;
+    for (const Step of ["createSecret", "setSecret", "testSecret"] as const) {
+      await world.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: a });
+    }
+    // A's finishSecret is held at its first call after AWSCURRENT moved to A.
+    const hold = world.faults.holdAfter("UpdateSecretVersionStage");
+    const finishA = world.handler({ Step: "finishSecret", SecretId: SECRET_ARN, ClientRequestToken: a });
+    await held(hold, finishA);
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(a);
+    const tokenA = world.current()!.tokenId;
+
+    // Meanwhile an operator forces a rotation (B), and it runs to the end.
+    const forced = await world.handler({});
+    const b = (forced as { versionId: string }).versionId;
+    expect((await world.runSteps(b)).failedStep).toBeUndefined();
+    const tokenB = world.current()!.tokenId;
+
+    hold.release();
+    await finishA;
+
+    expect(world.secrets.versionWith("AWSCURRENT")).toBe(b);
+    expect(world.secrets.versionWith("AWSPREVIOUS")).toBe(a);
+    expect(world.grafana.tokens.has(tokenB), "AWSCURRENT's token survives A's clean-up").toBe(true);
+    expect(world.grafana.accepts(world.current()!.token)).toBe(true);
+    expect(world.grafana.tokens.has(tokenA), "AWSPREVIOUS's token survives too").toBe(true);
+    expect(world.grafana.tokens.has(original.id), "the token no label references is gone").toBe(false);
+    expectInvariants(0);
+  });
+
+  test("a rotation that starts between the clean-up's token list and its label read keeps its pending token", async () => {
+    world.seedManagedCurrent();
+    const a = world.secrets.rotateSecret(SECRET_ARN).VersionId;
+    for (const Step of ["createSecret", "setSecret", "testSecret"] as const) {
+      await world.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: a });
+    }
+    // A's clean-up has listed the tokens and is about to read the labels.
+    const hold = world.faults.holdAfter("ListWorkspaceServiceAccountTokens", "DescribeSecret");
+    const finishA = world.handler({ Step: "finishSecret", SecretId: SECRET_ARN, ClientRequestToken: a });
+    await held(hold, finishA);
+
+    const b = ((await world.handler({})) as { versionId: string }).versionId;
+    await world.handler({ Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: b });
+    const pendingB = JSON.parse(world.secrets.versions.get(b)!.value!).tokenId as string;
+
+    hold.release();
+    await finishA;
+
+    expect(world.grafana.tokens.has(pendingB), "B's pending token survives A's clean-up").toBe(true);
+    expect((await world.runSteps(b)).failedStep).toBeUndefined();
+    expect(world.current()!.tokenId).toBe(pendingB);
+    expectInvariants(0);
+  });
+});
+
+describe("abandoned rotations", () => {
+  test("createSecret deletes the tokens of earlier abandoned attempts before it makes a new one", async () => {
+    const current = world.seedManagedCurrent();
+    world.forcedHttpStatus = 403;
+    const abandoned: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const run = await world.rotate();
+      expect(run.failedStep).toBe("testSecret");
+      abandoned.push(JSON.parse(world.secrets.versions.get(run.versionId)!.value!).tokenId);
+      // What the RotationInProgressError tells the operator to do.
+      world.secrets.updateSecretVersionStage({
+        SecretId: SECRET_ARN,
+        VersionStage: "AWSPENDING",
+        RemoveFromVersionId: run.versionId,
+      });
+    }
+    // Each attempt's createSecret deleted the attempt before it: one stray is left, not three.
+    expect(world.strayTokens().map((t) => t.id)).toEqual([abandoned[2]]);
+
+    const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+    await world.handler({ Step: "createSecret", SecretId: SECRET_ARN, ClientRequestToken: VersionId });
+
+    for (const id of abandoned) expect(world.grafana.tokens.has(id)).toBe(false);
+    expect(world.strayTokens()).toEqual([]);
+    expect(world.grafana.tokens.has(current.id)).toBe(true);
+    expect(logEntries()).toContainEqual(
+      expect.objectContaining({ message: "Deleted tokens of abandoned rotations", deletedTokens: 1 }),
+    );
+    world.forcedHttpStatus = undefined;
+    expect((await world.runSteps(VersionId)).failedStep).toBeUndefined();
+    expectInvariants(0);
+  });
+});
+
+describe("errors that say what to do", () => {
+  const FOREIGN = "glsa_pastedIntoThePendingVersion_0123456789";
+
+  test.each(["createSecret", "testSecret", "finishSecret"] as const)(
+    "a value this function did not write on AWSPENDING stops %s with the command that detaches it",
+    async (Step) => {
+      world.seedManagedCurrent();
+      world.extraSecrets.push(FOREIGN);
+      const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+      world.secrets.versions.get(VersionId)!.value = FOREIGN;
+
+      const error = await world
+        .handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: VersionId })
+        .catch((e: Error) => e);
+
+      expect(error).toMatchObject({ name: "PendingSecretInvalidError" });
+      const message = (error as Error).message;
+      expect(message).toContain(
+        `Version ${VersionId} of ${SECRET_ARN} is AWSPENDING with a value this function did not write`,
+      );
+      expect(message).toContain(
+        `aws secretsmanager update-secret-version-stage --secret-id ${SECRET_ARN} --version-stage AWSPENDING --remove-from-version-id ${VersionId}`,
+      );
+      expect(message).not.toContain("createSecret must run first");
+      expect(world.faults.calls.get("CreateWorkspaceServiceAccountToken")).toBeUndefined();
+      expectNoTokenLeak();
+    },
+  );
+
+  test("a service account deleted in Grafana is reported as such, never as a token already gone", async () => {
+    world.seedManagedCurrent({ ageSeconds: 50 * DAY });
+    world.seedManagedCurrent();
+    const { VersionId } = world.secrets.rotateSecret(SECRET_ARN);
+    for (const Step of ["createSecret", "setSecret", "testSecret"] as const) {
+      await world.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: VersionId });
+    }
+    world.grafana.serviceAccountDeleted = true;
+
+    const error = await world
+      .handler({ Step: "finishSecret", SecretId: SECRET_ARN, ClientRequestToken: VersionId })
+      .catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: "ServiceAccountNotFoundError" });
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Grafana service account ${SERVICE_ACCOUNT_ID} of workspace ${WORKSPACE_ID} does not exist \\(ListWorkspaceServiceAccountTokens answered Service account not found\\)\\. No token can be created or deleted\\. List the workspace's service accounts \\(aws grafana list-workspace-service-accounts --workspace-id ${WORKSPACE_ID}\\), set observability\\.grafanaServiceAccountId`,
+      ),
+    );
+    expect(logEntries().some((e) => e.message === "Grafana token already gone")).toBe(false);
+  });
+
+  test("a service account deleted before a delete call: the delete's not-found is checked, not trusted", async () => {
+    world.seedManagedCurrent({ ageSeconds: 50 * DAY });
+    world.seedManagedCurrent();
+    // The account disappears between the clean-up's token list and its delete call.
+    const hold = world.faults.holdAfter("UpdateSecretVersionStage", "DeleteWorkspaceServiceAccountToken");
+    const run = world.rotate();
+    await held(hold, run);
+    world.grafana.serviceAccountDeleted = true;
+    hold.release();
+
+    const { failedStep, error } = await run;
+
+    expect(failedStep).toBe("finishSecret");
+    expect(error).toMatchObject({ name: "ServiceAccountNotFoundError" });
+    expect(logEntries().some((e) => e.message === "Grafana token already gone")).toBe(false);
+  });
+
+  test("createSecret without the service account fails with the same advice", async () => {
+    world.grafana.serviceAccountDeleted = true;
+    const run = await world.rotate();
+    expect(run.failedStep).toBe("createSecret");
+    expect(run.error).toMatchObject({ name: "ServiceAccountNotFoundError" });
+    expect(world.secrets.versions.get(run.versionId)?.value).toBeUndefined();
+  });
+});
+
+describe("the invocation deadline", () => {
+  test("a call that never answers ends the invocation with a clear error before Lambda's timeout", async () => {
+    world.seedManagedCurrent();
+    world.smMock.on(RotateSecretCommand).callsFake(() => new Promise(() => {}));
+    const started = Date.now();
+
+    const error = await world
+      .handler({}, { awsRequestId: "r-1", getRemainingTimeInMillis: () => DEADLINE_MARGIN_MS + 150 })
+      .catch((e: Error) => e);
+
+    const elapsed = Date.now() - started;
+    expect(error).toMatchObject({ name: "DeadlineExceededError" });
+    expect((error as Error).message).toBe(
+      `The invocation stopped ${DEADLINE_MARGIN_MS} ms before the function's timeout with calls to Secrets Manager or Grafana still unanswered. Every step is safe to re-run: Secrets Manager re-attempts a rotation step; invoke the function again for anything else.`,
+    );
+    expect(elapsed).toBeGreaterThanOrEqual(100);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(logEntries()).toContainEqual(
+      expect.objectContaining({
+        level: "ERROR",
+        message: "Invocation failed",
+        errorName: "DeadlineExceededError",
+      }),
+    );
+  }, 5_000);
+
+  test("with time to spare the same invocation completes", async () => {
+    world.seedManagedCurrent();
+    const result = await world.handler({}, { getRemainingTimeInMillis: () => 60_000 });
+    expect(result).toMatchObject({ action: "rotate", status: "started" });
+  });
+});
+
+describe("the expiry report asks Grafana", () => {
+  test("Grafana's expiry wins over the stored one", async () => {
+    const token = world.seedManagedCurrent({ ageSeconds: DAY });
+    // Grafana says the token ends in two days, whatever the secret claims.
+    world.grafana.tokens.set(token.id, {
+      ...token,
+      expiresAt: new Date(world.clock.now().getTime() + 2 * DAY * 1000),
+    });
+
+    const result = await world.handler({ action: "report-expiry" });
+
+    expect(result).toMatchObject({ secondsToExpiry: 2 * DAY, reason: "ok", tokenId: token.id });
+  });
+
+  test.each([
+    ["not-in-grafana", (w: World) => w.grafana.tokens.delete(w.seedManagedCurrent().id)],
+    [
+      "other-workspace",
+      (w: World) => {
+        // The workspace was replaced: the stored token names the old one.
+        const token = w.grafana.issue(`${rotationTokenPrefix(SECRET_ARN)}${randomUUID()}`);
+        w.secrets.seed(
+          serializeTokenSecret({
+            token: token.key,
+            tokenId: token.id,
+            tokenName: token.name,
+            serviceAccountId: SERVICE_ACCOUNT_ID,
+            workspaceId: "g-aaaaaaaaaa",
+            createdAt: token.createdAt.toISOString(),
+            expiresAt: token.expiresAt.toISOString(),
+          }),
+        );
+      },
+    ],
+    [
+      "service-account-gone",
+      (w: World) => {
+        w.seedManagedCurrent();
+        w.grafana.serviceAccountDeleted = true;
+      },
+    ],
+  ] as const)("%s: reports 0 seconds so the expiry alarm fires", async (reason, setup) => {
+    setup(world);
+
+    const result = await world.handler({ action: "report-expiry" });
+
+    expect(result).toMatchObject({ secondsToExpiry: 0, reason, currentSecret: "ok" });
+    const line = logEntries().find((e) => "_aws" in e)!;
+    expect(line[EXPIRY_METRIC_NAME]).toBe(0);
+    expect(line.reason).toBe(reason);
+    expectNoTokenLeak();
   });
 });

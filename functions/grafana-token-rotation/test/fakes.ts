@@ -137,10 +137,43 @@ export class Faults {
     return this.armed.length;
   }
 
+  private readonly holds: {
+    readonly after: Operation;
+    readonly on: Operation | undefined;
+    triggered: boolean;
+    used: boolean;
+    readonly gate: Promise<void>;
+    readonly reached: () => void;
+  }[] = [];
+
+  /**
+   * Holds the first call of `on` (of any operation when unset) that starts after a call of `after`
+   * took effect, until `release()`: the way to interleave two invocations step by step. `reached`
+   * settles when that call is being held.
+   */
+  holdAfter(after: Operation, on?: Operation): { reached: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let reached!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reachedPromise = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    this.holds.push({ after, on, triggered: false, used: false, gate, reached });
+    return { reached: reachedPromise, release };
+  }
+
   async run<T>(op: Operation, perform: () => T): Promise<T> {
     this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
     // Yield once, as a network call would, so concurrent invocations interleave.
     await Promise.resolve();
+    const hold = this.holds.find((h) => h.triggered && !h.used && (h.on === undefined || h.on === op));
+    if (hold) {
+      hold.used = true;
+      hold.reached();
+      await hold.gate;
+    }
     const index = this.armed.findIndex((f) => f.op === op);
     if (index >= 0) {
       const fault = this.armed[index]!;
@@ -150,12 +183,19 @@ export class Faults {
         this.armed.splice(index, 1);
         if (fault.mode === "lost") {
           perform();
+          this.tookEffect(op);
           throw failed(op, true);
         }
         throw fault.mode === "throttle" ? throttled(op) : failed(op, false);
       }
     }
-    return perform();
+    const result = perform();
+    this.tookEffect(op);
+    return result;
+  }
+
+  private tookEffect(op: Operation): void {
+    for (const hold of this.holds) if (hold.after === op) hold.triggered = true;
   }
 }
 
@@ -333,7 +373,11 @@ export class FakeGrafana {
   ) {}
 
   private check(input: { workspaceId?: string; serviceAccountId?: string }): void {
-    if (input.workspaceId !== WORKSPACE_ID || input.serviceAccountId !== SERVICE_ACCOUNT_ID) {
+    if (
+      this.serviceAccountDeleted ||
+      input.workspaceId !== WORKSPACE_ID ||
+      input.serviceAccountId !== SERVICE_ACCOUNT_ID
+    ) {
       throw new GrafanaNotFound({
         message: "Service account not found",
         resourceId: String(input.serviceAccountId),
@@ -416,6 +460,9 @@ export class FakeGrafana {
     const token = [...this.tokens.values()].find((t) => t.key === key);
     return token !== undefined && token.expiresAt.getTime() > this.clock.now().getTime();
   }
+
+  /** Makes every call answer as Grafana does once the service account is deleted. */
+  serviceAccountDeleted = false;
 
   /** Tokens whose name marks them as made by this secret's rotation. */
   rotationTokens(): FakeToken[] {
@@ -539,6 +586,34 @@ export class World {
     };
     this.secrets.seed(serializeTokenSecret(value), ["AWSCURRENT"], versionId);
     return token;
+  }
+
+  /**
+   * Ids of the Grafana tokens a version labelled AWSCURRENT, AWSPENDING or AWSPREVIOUS refers to,
+   * by its stored value or by the token name derived from its version id.
+   */
+  referencedTokenIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const [versionId, version] of this.secrets.versions) {
+      if (![...version.stages].some((s) => ["AWSCURRENT", "AWSPENDING", "AWSPREVIOUS"].includes(s))) continue;
+      const value = parseTokenSecret(version.value);
+      if (value && this.grafana.tokens.has(value.tokenId)) ids.add(value.tokenId);
+      const name = `${rotationTokenPrefix(SECRET_ARN)}${versionId}`;
+      for (const token of this.grafana.tokens.values()) if (token.name === name) ids.add(token.id);
+    }
+    return ids;
+  }
+
+  /** This secret's rotation tokens that no labelled version refers to: live Admin tokens nobody can use. */
+  strayTokens(): FakeToken[] {
+    const referenced = this.referencedTokenIds();
+    return this.grafana.rotationTokens().filter((t) => !referenced.has(t.id));
+  }
+
+  /** The token AWSPREVIOUS holds, if it is one this function wrote. */
+  previous(): TokenSecretValue | undefined {
+    const id = this.secrets.versionWith("AWSPREVIOUS");
+    return id === undefined ? undefined : parseTokenSecret(this.secrets.versions.get(id)?.value);
   }
 
   /** The parsed AWSCURRENT value, if it is one this function wrote. */
