@@ -12,7 +12,12 @@ const UNSUPPRESSIBLE_PREFIX = "POLICY-";
  * Evaluates every rule over every stack and applies in-code suppressions: a finding is suppressed when
  * the resource it names carries a suppression of that rule with a non-empty reason.
  */
-export function evaluate(stacks: readonly PolicyStack[], rules: readonly Rule[] = RULES): PolicyReport {
+export function evaluate(
+  stacks: readonly PolicyStack[],
+  rules: readonly Rule[] = RULES,
+  options: { readonly today?: Date } = {},
+): PolicyReport {
+  const today = options.today ?? new Date();
   const models = stacks.map((s) => new StackModel(s.name, s.json as Record<string, any>));
   const ruleIds = new Set(rules.map((r) => r.id));
   const violations: Finding[] = [];
@@ -23,7 +28,7 @@ export function evaluate(stacks: readonly PolicyStack[], rules: readonly Rule[] 
     const findings: Finding[] = [];
     const seen = new Set<string>();
     for (const rule of rules) {
-      for (const hit of rule.check({ stack, stacks: models, ruleIds })) {
+      for (const hit of rule.check({ stack, stacks: models, ruleIds, today })) {
         const key = `${rule.id}\u0000${hit.address}\u0000${hit.message}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -4,6 +4,7 @@
  * not. Fixtures hold only what the rule under test looks at, so other rules may fire on them.
  */
 import { policyDocument, serviceTrustPolicy } from "../constructs/internal/iam";
+import { LAMBDA_NODEJS_RUNTIME } from "../constructs/internal/runtimes";
 
 type Json = Record<string, unknown>;
 
@@ -118,7 +119,7 @@ const lambda = (config: Json) => ({
   "aws_lambda_function.fn": {
     function_name: "fn",
     role: ROLE_ARN,
-    runtime: "nodejs20.x",
+    runtime: LAMBDA_NODEJS_RUNTIME,
     handler: "index.handler",
     ...config,
   },
@@ -745,6 +746,24 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
   "LAMBDA-005": {
     fail: tf(lambda({ environment: { variables: { WORKSPACE_ID: "g-1" } } })),
     pass: tf(lambda({ environment: { variables: { WORKSPACE_ID: "g-1" } }, kms_key_arn: KEY_ARN })),
+  },
+  // The passing fixture names a runtime far from its end of life, so it does not expire with ours.
+  "LAMBDA-006": { fail: tf(lambda({ runtime: "nodejs20.x" })), pass: tf(lambda({ runtime: "nodejs24.x" })) },
+  "CANARY-001": {
+    fail: tf({
+      "aws_synthetics_canary.health": {
+        name: "health",
+        runtime_version: "syn-nodejs-puppeteer-7.0",
+        handler: "index.handler",
+      },
+    }),
+    pass: tf({
+      "aws_synthetics_canary.health": {
+        name: "health",
+        runtime_version: "syn-nodejs-playwright-5.1",
+        handler: "index.handler",
+      },
+    }),
   },
   "EB-001": {
     fail: tf({ "aws_cloudwatch_event_rule.tick": { name: "tick", schedule_expression: "rate(25 days)" } }),

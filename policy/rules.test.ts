@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { LAMBDA_NODEJS_RUNTIME } from "../constructs/internal/runtimes";
 import { renderRuleTable } from "./docs";
 import { evaluate } from "./engine";
 import { RULE_FIXTURES } from "./fixtures";
@@ -61,5 +62,46 @@ describe.each(RULES.map((r) => [r.id] as const))("%s", (id) => {
 
   test("passes its passing fixture", () => {
     expect(findingsOf(id, RULE_FIXTURES[id]!.pass)).toEqual([]);
+  });
+});
+
+describe("runtime end of life (LAMBDA-006, CANARY-001)", () => {
+  const fn = (runtime: string) => ({
+    resource: { aws_lambda_function: { fn: { function_name: "fn", role: "r", runtime } } },
+  });
+  const at = (day: string, json: Record<string, unknown>, ruleId = "LAMBDA-006") =>
+    evaluate([{ name: "s", json }], RULES, { today: new Date(`${day}T12:00:00Z`) }).violations.filter(
+      (v) => v.ruleId === ruleId,
+    );
+
+  test("the shipped runtime passes until 120 days before AWS blocks its updates (2027-07-01)", () => {
+    expect(LAMBDA_NODEJS_RUNTIME).toBe("nodejs22.x");
+    expect(at("2026-12-03", fn(LAMBDA_NODEJS_RUNTIME))).toEqual([]);
+    expect(at("2027-03-02", fn(LAMBDA_NODEJS_RUNTIME))).toEqual([]);
+    expect(at("2027-03-03", fn(LAMBDA_NODEJS_RUNTIME)).map((v) => v.message)).toEqual([
+      "runtime nodejs22.x: AWS blocks updates from 2027-07-01, less than 120 days away; move to a newer runtime now (README: Upgrading the Lambda runtime)",
+    ]);
+    expect(at("2027-05-01", fn(LAMBDA_NODEJS_RUNTIME)).map((v) => v.message)).toEqual([
+      "runtime nodejs22.x is deprecated since 2027-04-30 (AWS blocks updates from 2027-07-01); move to a supported runtime (README: Upgrading the Lambda runtime)",
+    ]);
+  });
+
+  test.each([
+    ["nodejs20.x", "runtime nodejs20.x is deprecated since 2026-04-30 (AWS blocks updates from 2026-07-01)"],
+    ["nodejs18.x", "runtime nodejs18.x is deprecated since 2025-09-01 (AWS blocks updates from 2026-03-09)"],
+    ["nodejs23.x", "runtime nodejs23.x is not in the policy's runtime table (policy/rules/runtimes.ts)"],
+  ])("%s fails today", (runtime, message) => {
+    expect(at("2026-12-03", fn(runtime)).map((v) => v.message)[0]).toContain(message);
+  });
+
+  test("a canary on a deprecated or unknown Synthetics runtime fails; a supported one passes", () => {
+    const canary = (runtime_version: string) => ({
+      resource: { aws_synthetics_canary: { c: { name: "c", runtime_version, handler: "index.handler" } } },
+    });
+    expect(at("2026-12-03", canary("syn-nodejs-puppeteer-7.0"), "CANARY-001").map((v) => v.message)).toEqual([
+      "runtime syn-nodejs-puppeteer-7.0 is deprecated since 2026-01-22; move to a supported runtime (README: Upgrading the Lambda runtime)",
+    ]);
+    expect(at("2026-12-03", canary("syn-nodejs-playwright-9.0"), "CANARY-001")).toEqual([]);
+    expect(at("2026-12-03", canary("syn-nodejs-playwright-0.1"), "CANARY-001")).toHaveLength(1);
   });
 });

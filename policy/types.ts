@@ -30,6 +30,8 @@ export interface RuleContext {
   readonly stacks: readonly StackModel[];
   /** IDs of every rule in the run (suppressions of other IDs are themselves violations). */
   readonly ruleIds: ReadonlySet<string>;
+  /** The day the run judges dated facts (runtime end-of-life) against. */
+  readonly today: Date;
 }
 
 /** A policy rule over synthesized Terraform JSON. */

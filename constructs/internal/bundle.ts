@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { LAMBDA_BUNDLE_TARGET } from "./runtimes";
 import { invalid } from "./validation";
 
 /** What to bundle. */
@@ -115,7 +116,7 @@ function buildZip(entry: string): BuiltZip {
     absWorkingDir: repositoryRoot,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: LAMBDA_BUNDLE_TARGET,
     format: "cjs",
     mainFields: ["module", "main"],
     minify: true,
@@ -141,7 +142,7 @@ function buildZip(entry: string): BuiltZip {
 }
 
 /**
- * Bundles a Lambda handler with esbuild (node20, CommonJS, minified, AWS SDK included so its
+ * Bundles a Lambda handler with esbuild (the runtime's Node target, CommonJS, minified, AWS SDK included so its
  * version is the one pinned in package-lock.json) into a zip whose bytes depend only on the
  * source: same source, same bytes, same hash. Each entry is bundled once per process.
  */

@@ -16,10 +16,17 @@ import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../internal/a
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { type ResourceNaming, resourceName } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
+import { LAMBDA_NODEJS_RUNTIME } from "../internal/runtimes";
 import { invalid, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 
 /** The metric the function's daily `report-expiry` run emits (CloudWatch Embedded Metric Format). */
 export const TOKEN_EXPIRY_METRIC = "TokenSecondsToExpiry";
+
+/**
+ * Seconds the rotation function may run. Its SDK clients give up on one call after about 24 s, and it
+ * ends itself 5 s before this timeout with a logged error (functions/grafana-token-rotation/handler.ts).
+ */
+export const ROTATION_FUNCTION_TIMEOUT_SECONDS = 60;
 
 /** A bundled Lambda zip (what `bundleFunction` returns). */
 export interface FunctionCode {
@@ -64,6 +71,12 @@ export interface GrafanaTokenRotationProps {
    * @default 3
    */
   readonly expiryWarningDays?: number;
+  /**
+   * Concurrent executions reserved for the function (taken from the account's pool).
+   * @default - none reserved: new accounts have a concurrency quota of 10 and reserving part of it
+   *   can make deploys fail; concurrent runs are safe without it (the clean-up re-reads the labels)
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -100,6 +113,15 @@ export class GrafanaTokenRotation extends Construct {
       );
     }
     requireLogRetention("logRetentionDays", logRetentionDays);
+    if (props.reservedConcurrency !== undefined) {
+      requireIntegerInRange(
+        "reservedConcurrency",
+        props.reservedConcurrency,
+        1,
+        1000,
+        "Lambda reserves whole executions out of the account's pool",
+      );
+    }
     requireIntegerInRange(
       "expiryWarningDays",
       expiryWarningDays,
@@ -194,13 +216,14 @@ export class GrafanaTokenRotation extends Construct {
       description:
         "Rotates the Grafana service-account token (Secrets Manager rotation; invoke with {} to force one)",
       role: role.arn,
-      runtime: "nodejs20.x",
+      runtime: LAMBDA_NODEJS_RUNTIME,
       architectures: ["arm64"],
       handler: "index.handler",
       filename: asset.path,
       sourceCodeHash: props.code.sourceCodeHash,
       memorySize: 256,
-      timeout: 60,
+      timeout: ROTATION_FUNCTION_TIMEOUT_SECONDS,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       kmsKeyArn: props.encryptionKey.keyArn,
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },

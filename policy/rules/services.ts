@@ -1,5 +1,6 @@
 import { block, blocks, bool, isToken, num, type TfNode } from "../model";
 import type { Rule, RuleHit } from "../types";
+import { CANARY_RUNTIMES, LAMBDA_RUNTIMES, RUNTIME_NOTICE_DAYS, runtimeProblem } from "./runtimes";
 import { looksLikeSecretName } from "./secret-names";
 
 const blank = (v: unknown) => v === undefined || v === null || v === "";
@@ -136,6 +137,35 @@ export const serviceRules: readonly Rule[] = [
         .filter((f) => Object.keys(block(block(f.config.environment)?.variables) ?? {}).length > 0)
         .filter((f) => blank(f.config.kms_key_arn))
         .map((f) => ({ address: f.address, message: "has environment variables but no kms_key_arn" })),
+  },
+  {
+    id: "LAMBDA-006",
+    title: `Lambda runtimes are supported and more than ${RUNTIME_NOTICE_DAYS} days from AWS blocking updates`,
+    rationale:
+      "AWS refuses to create or update functions on a blocked runtime, so the next deploy of any change fails.",
+    severity: "high",
+    external: {},
+    check: (context) =>
+      context.stack.resources("aws_lambda_function").flatMap((f) => {
+        const runtime = f.config.runtime;
+        if (typeof runtime !== "string" || isToken(runtime)) return [];
+        const problem = runtimeProblem(LAMBDA_RUNTIMES, runtime, context.today);
+        return problem ? [{ address: f.address, message: problem }] : [];
+      }),
+  },
+  {
+    id: "CANARY-001",
+    title: "Synthetics canary runtimes are supported",
+    rationale: "A canary on a deprecated runtime cannot be created or changed, so its next deploy fails.",
+    severity: "high",
+    external: {},
+    check: (context) =>
+      context.stack.resources("aws_synthetics_canary").flatMap((c) => {
+        const runtime = c.config.runtime_version;
+        if (typeof runtime !== "string" || isToken(runtime)) return [];
+        const problem = runtimeProblem(CANARY_RUNTIMES, runtime, context.today);
+        return problem ? [{ address: c.address, message: problem }] : [];
+      }),
   },
   {
     id: "EB-001",

@@ -147,7 +147,7 @@ describe("GrafanaTokenRotation", () => {
     expect(fn).toMatchObject({
       function_name: "meeting-notes-staging-grafana-token-rotation",
       handler: "index.handler",
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       source_code_hash: code.sourceCodeHash,
       kms_key_arn: key.keyArn,
       tracing_config: { mode: "Active" },
