@@ -83,6 +83,11 @@ const observabilitySchema = z
       .regex(/^\d+$/, "must be the numeric id of an existing service account")
       .optional(),
     prometheusLogging: z.boolean().default(true),
+    tokenRotationReservedConcurrency: z
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1 (leave it out to reserve nothing)")
+      .optional(),
   })
   .strict();
 

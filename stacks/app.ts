@@ -82,3 +82,14 @@ export function buildPlatform(app: App, props: PlatformAppProps): Platform {
   }
   return { state, environments, grafana };
 }
+
+/** Every warning a construct of the app recorded (`Annotations.of(scope).addWarning`), as `path: message`. */
+export function synthWarnings(app: App): string[] {
+  return app.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === "@cdktf/warn")
+        .map((entry) => `${construct.node.path}: ${String(entry.data)}`),
+    );
+}

@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { Alerts } from "../constructs/alerts";
 import { ApiDomain } from "../constructs/api-domain";
@@ -39,7 +39,7 @@ export class EnvironmentStack extends TerraformStack {
   public readonly network: Network;
   public readonly service: FargateService;
   public readonly apiDomain?: ApiDomain;
-  public readonly alerts?: Alerts;
+  public readonly alerts: Alerts;
   public readonly prometheus: Prometheus;
   public readonly grafana: GrafanaWorkspace;
   public readonly tokenRotation: GrafanaTokenRotation;
@@ -114,13 +114,20 @@ export class EnvironmentStack extends TerraformStack {
       loadBalancer: this.apiDomain,
     });
 
-    if (env.alertEmail) {
-      this.alerts = new Alerts(this, "alerts", { naming, encryptionKey: this.key, email: env.alertEmail });
+    // Every environment has the topic and the alarms; alertEmail only adds the email subscription.
+    this.alerts = new Alerts(this, "alerts", { naming, encryptionKey: this.key, email: env.alertEmail });
+    if (!env.alertEmail && env.deletionProtection) {
+      Annotations.of(this).addWarning(
+        `environment ${env.environment} has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic ${this.alerts.topicName} has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.`,
+      );
+    }
+    // With no task meant to run, "no running tasks" would sit in ALARM by configuration.
+    if (env.service.desiredCount > 0 || env.service.autoscaling !== undefined) {
       this.alerts.alarmOnNoRunningTasks(this.service);
-      if (this.apiDomain) {
-        this.alerts.alarmOnTarget5xx(this.apiDomain);
-        this.alerts.alarmOnUnhealthyHosts(this.apiDomain);
-      }
+    }
+    if (this.apiDomain) {
+      this.alerts.alarmOnTarget5xx(this.apiDomain);
+      this.alerts.alarmOnUnhealthyHosts(this.apiDomain);
     }
 
     this.prometheus = new Prometheus(this, "prometheus", {
@@ -143,6 +150,7 @@ export class EnvironmentStack extends TerraformStack {
       code: props.rotationCode,
       intervalDays: env.observability.tokenRotationIntervalDays,
       logRetentionDays: env.logRetentionDays,
+      reservedConcurrency: env.observability.tokenRotationReservedConcurrency,
       alerts: this.alerts,
     });
 
@@ -223,12 +231,10 @@ export class EnvironmentStack extends TerraformStack {
         "OAuth callback URL to register with Discord",
       );
     }
-    if (this.alerts) {
-      out(
-        "critical_alerts_topic_arn",
-        this.alerts.topicArn,
-        "SNS topic of critical alerts (confirm the email subscription)",
-      );
-    }
+    out(
+      "critical_alerts_topic_arn",
+      this.alerts.topicArn,
+      "SNS topic of critical alerts (confirm the email subscription when alertEmail is set)",
+    );
   }
 }

@@ -85,6 +85,11 @@ describe("bad configurations are rejected with the field, rule, value and fix", 
       "environments/x.ts: `ci` is required, got nothing. See README.md (Environment settings) for the accepted values.",
     ],
     [
+      "a reserved concurrency of zero for the rotation function",
+      { observability: { tokenRotationReservedConcurrency: 0 } },
+      "environments/x.ts: `observability.tokenRotationReservedConcurrency` must be at least 1 (leave it out to reserve nothing), got 0. See README.md (Environment settings) for the accepted values.",
+    ],
+    [
       "a bad alert email",
       { alertEmail: "oncall" },
       'environments/x.ts: `alertEmail` must be an email address, got "oncall". See README.md (Environment settings) for the accepted values.',

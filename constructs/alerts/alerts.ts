@@ -19,8 +19,12 @@ export interface AlertsProps {
    * (an `AppKey` does), or notifications are silently dropped.
    */
   readonly encryptionKey: KeyReference;
-  /** Address that receives critical alerts; AWS emails it a confirmation link after the first apply. */
-  readonly email: string;
+  /**
+   * Address subscribed to the topic; AWS emails it a confirmation link after the first apply.
+   * @default - no subscription: the topic and every alarm still exist (their state shows in the
+   *   CloudWatch console), and anything subscribed to the topic later receives them
+   */
+  readonly email?: string;
 }
 
 /** One CloudWatch alarm on the critical topic. */
@@ -47,19 +51,25 @@ export interface CriticalAlarmOptions {
 
 /**
  * Critical alerts: an SNS topic encrypted with the given key, that only CloudWatch Alarms and
- * EventBridge of this account may publish to, an email subscription, and alarms that notify it
- * when they fire and when they clear.
+ * EventBridge of this account may publish to, an optional email subscription, and alarms that
+ * notify it when they fire and when they clear.
  */
 export class Alerts extends Construct {
   /** ARN of the critical alerts topic. */
   public readonly topicArn: string;
+  /** Name of the topic: `<project>-<environment>-critical-alerts`. */
+  public readonly topicName: string;
   /** Names of the alarms added so far. */
   public readonly alarmNames: string[] = [];
   private readonly naming: ResourceNaming;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
-    if (!isUnresolved(props.email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email)) {
+    if (
+      props.email !== undefined &&
+      !isUnresolved(props.email) &&
+      !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email)
+    ) {
       throw invalid(
         "email",
         "must be an email address",
@@ -70,8 +80,9 @@ export class Alerts extends Construct {
     this.naming = props.naming;
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
+    this.topicName = resourceName(props.naming, "critical-alerts");
     const topic = new SnsTopic(this, "topic", {
-      name: resourceName(props.naming, "critical-alerts"),
+      name: this.topicName,
       displayName: `${props.naming.projectName} ${props.naming.environment} critical alerts`,
       kmsMasterKeyId: props.encryptionKey.keyArn,
     });
@@ -99,11 +110,13 @@ export class Alerts extends Construct {
         },
       ]),
     });
-    new SnsTopicSubscription(this, "email", {
-      topicArn: topic.arn,
-      protocol: "email",
-      endpoint: props.email,
-    });
+    if (props.email !== undefined) {
+      new SnsTopicSubscription(this, "email", {
+        topicArn: topic.arn,
+        protocol: "email",
+        endpoint: props.email,
+      });
+    }
     this.topicArn = topic.arn;
   }
 

@@ -25,6 +25,21 @@ const alarm = (json: ReturnType<typeof build>, name: string) =>
 describe("Alerts", () => {
   const json = build(true);
 
+  test("without an email: the same encrypted topic and its policy, no subscription", () => {
+    const quiet = synthScope((s) => {
+      new Alerts(s, "alerts", { naming, encryptionKey: key }).alarmOnNoRunningTasks(service);
+    });
+    expect(onlyResource(quiet, "aws_sns_topic")).toMatchObject({
+      name: "meeting-notes-staging-critical-alerts",
+      kms_master_key_id: key.keyArn,
+    });
+    expect(Object.keys(resourcesOf(quiet, "aws_sns_topic_policy"))).toHaveLength(1);
+    expect(resourcesOf(quiet, "aws_sns_topic_subscription")).toEqual({});
+    expect(onlyResource(quiet, "aws_cloudwatch_metric_alarm").alarm_actions).toEqual([
+      expect.stringMatching(/aws_sns_topic\.alerts_topic/),
+    ]);
+  });
+
   test("the topic is encrypted with the given key, and the email is subscribed", () => {
     expect(onlyResource(json, "aws_sns_topic")).toMatchObject({
       name: "meeting-notes-staging-critical-alerts",

@@ -253,7 +253,23 @@ describe("GrafanaTokenRotation", () => {
       { intervalDays: 5, expiryWarningDays: 12 },
       "`expiryWarningDays` must be a whole number from 1 to 9 (it must fall inside the token's life), got 12. Set it to a whole number from 1 to 9.",
     ],
+    [
+      "a reserved concurrency of zero",
+      { reservedConcurrency: 0 },
+      "`reservedConcurrency` must be a whole number from 1 to 1000 (Lambda reserves whole executions out of the account's pool), got 0. Set it to a whole number from 1 to 1000.",
+    ],
   ])("rejects %s", (_n, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+
+  test("reserves no concurrency by default (a new account's quota is 10), and the timeout is 60 s", () => {
+    const fn = onlyResource(json, "aws_lambda_function");
+    expect(fn.reserved_concurrent_executions).toBeUndefined();
+    expect(fn.timeout).toBe(60);
+  });
+
+  test("reservedConcurrency sets the function's reserved concurrent executions", () => {
+    const fn = onlyResource(build({ reservedConcurrency: 2 }), "aws_lambda_function");
+    expect(fn.reserved_concurrent_executions).toBe(2);
   });
 });

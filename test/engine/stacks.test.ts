@@ -46,8 +46,8 @@ describe.concurrent("terraform validate", () => {
 
 describe.concurrent("mocked apply", () => {
   test.each([
-    ["staging", "no alerts, no API domain", plain],
-    ["prod", "no alerts, no API domain", plain],
+    ["staging", "no alertEmail, no API domain", plain],
+    ["prod", "no alertEmail, no API domain", plain],
     ["staging", "alerts and an API domain with a new certificate", full],
     ["prod", "alerts and an API domain with a given certificate", full],
   ] as const)("%s with %s", async (name, _variant, stacks) => {

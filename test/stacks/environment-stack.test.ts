@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { stateKeyAlias } from "../../constructs/state";
 import { loadEnvironments, loadState } from "../../environments";
-import { synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
+import { platformWarnings, synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
 import { addresses, dataOf, onlyResource, resourcesOf } from "../support/synth";
 
 describe("environment stacks", () => {
@@ -72,11 +72,9 @@ describe("environment stacks", () => {
     expect(onlyResource(full.staging!, "aws_lb").enable_deletion_protection).toBe(false);
   });
 
-  test("no alerting and no API resources unless configured", () => {
+  test("no API resources and no email subscription unless configured", () => {
     for (const type of [
-      "aws_sns_topic",
       "aws_sns_topic_subscription",
-      "aws_cloudwatch_metric_alarm",
       "aws_lb",
       "aws_acm_certificate",
       "aws_route53_record",
@@ -84,6 +82,69 @@ describe("environment stacks", () => {
       expect(resourcesOf(stacks.staging!, type)).toEqual({});
     }
     expect(stacks.staging!.output!.oauth_callback_url).toBeUndefined();
+  });
+
+  test.each(["staging", "prod"])(
+    "%s without alertEmail still has the encrypted topic, the service and rotation alarms, and the topic output",
+    (name) => {
+      const json = stacks[name]!;
+      expect(onlyResource(json, "aws_sns_topic")).toMatchObject({
+        name: `meeting-notes-${name}-critical-alerts`,
+      });
+      expect(onlyResource(json, "aws_sns_topic").kms_master_key_id).toMatch(/aws_kms_key\.app-general_key/);
+      const alarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
+      expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+        `meeting-notes-${name}-ecs-no-running-tasks`,
+        `meeting-notes-${name}-grafana-token-expiring`,
+        `meeting-notes-${name}-grafana-token-rotation-errors`,
+      ]);
+      for (const alarm of alarms) {
+        expect(alarm.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alerts_topic/)]);
+        expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+      }
+      expect(json.output!.critical_alerts_topic_arn.value).toMatch(/aws_sns_topic\.alerts_topic_.+\.arn/);
+    },
+  );
+
+  test("an environment that sets alertEmail keeps every alerting address it had", () => {
+    // Recorded from the code before alarms existed in every environment: these must not move.
+    const alerting = addresses(full.staging!).filter((a) => /alerts_|sns_topic/.test(a));
+    expect(alerting.sort()).toEqual([
+      "aws_cloudwatch_metric_alarm.alerts_alb-target-5xx_FBB0B45C",
+      "aws_cloudwatch_metric_alarm.alerts_alb-unhealthy-hosts_2E0F5DE9",
+      "aws_cloudwatch_metric_alarm.alerts_ecs-no-running-tasks_D4E096C4",
+      "aws_cloudwatch_metric_alarm.alerts_grafana-token-expiry_69EA2962",
+      "aws_cloudwatch_metric_alarm.alerts_grafana-token-rotation-errors_CB846C97",
+      "aws_sns_topic.alerts_topic_3313844B",
+      "aws_sns_topic_policy.alerts_topic-policy_722709C9",
+      "aws_sns_topic_subscription.alerts_email_9053A621",
+    ]);
+    expect(onlyResource(full.staging!, "aws_sns_topic_subscription")).toMatchObject({
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
+  });
+
+  test("no 'no running tasks' alarm when no task is meant to run (desiredCount 0, no autoscaling)", () => {
+    const idle = synthPlatform({ staging: { service: { desiredCount: 0 } } });
+    const names = Object.values(resourcesOf(idle.staging!, "aws_cloudwatch_metric_alarm")).map(
+      (a) => a.alarm_name,
+    );
+    expect(names).not.toContain("meeting-notes-staging-ecs-no-running-tasks");
+    expect(names).toContain("meeting-notes-staging-grafana-token-rotation-errors");
+    const scaled = synthPlatform({
+      staging: { service: { desiredCount: 0, autoscaling: { minCount: 1, maxCount: 2 } } },
+    });
+    expect(
+      Object.values(resourcesOf(scaled.staging!, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name),
+    ).toContain("meeting-notes-staging-ecs-no-running-tasks");
+  });
+
+  test("an environment with deletion protection and no alertEmail gets a synth warning; one with it does not", () => {
+    expect(platformWarnings()).toEqual([
+      "prod: environment prod has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic meeting-notes-prod-critical-alerts has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.",
+    ]);
+    expect(platformWarnings(WITH_ALERTS_AND_API)).toEqual([]);
   });
 
   test("alerts and the API domain together give the seed's three alarms and the OAuth callback output", () => {

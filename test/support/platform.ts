@@ -2,7 +2,7 @@ import { type EnvironmentInput, parseEnvironment } from "../../environments";
 import prod from "../../environments/prod";
 import staging from "../../environments/staging";
 import { parseState, state } from "../../environments/state";
-import { buildPlatform } from "../../stacks/app";
+import { buildPlatform, synthWarnings } from "../../stacks/app";
 import { synthStackJson, type TerraformJson, testApp } from "./synth";
 
 /** Changes to the shipped environment files for one test build. */
@@ -47,6 +47,11 @@ export function synthPlatformToDir(overrides: PlatformOverrides = {}): string {
   const app = buildTestPlatform(overrides);
   app.synth();
   return app.outdir;
+}
+
+/** The warnings `npm run synth` prints for the platform built with these overrides. */
+export function platformWarnings(overrides: PlatformOverrides = {}): string[] {
+  return synthWarnings(buildTestPlatform(overrides));
 }
 
 function buildTestPlatform(overrides: PlatformOverrides) {
