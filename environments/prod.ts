@@ -7,6 +7,9 @@ export default defineEnvironment({
   region: "us-east-1",
   // The seed keeps prod in its existing GitHub Actions environment, `sandbox`.
   ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "sandbox" },
+  // People's roles (they exist outside this repository): the operator sets secret values, the
+  // break-glass role alone changes secret policies and applies what the CI deploy role may not.
+  access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },
   // alertEmail: "oncall@example.com",
   // apiDomain: "api.example.com",
   // hostedZoneName: "example.com",

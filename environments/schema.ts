@@ -67,6 +67,20 @@ const ciSchema = z
   })
   .strict();
 
+const roleName = z
+  .string()
+  .regex(
+    /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/,
+    "must be an IAM role name, with its path if it has one (letters, digits, +=,.@_- and *), not an ARN",
+  );
+
+const accessSchema = z
+  .object({
+    operatorRoleName: roleName,
+    breakGlassRoleName: roleName,
+  })
+  .strict();
+
 const observabilitySchema = z
   .object({
     grafanaVersion: z
@@ -102,6 +116,7 @@ export const environmentSchema = z
       .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a Terraform workspace name")
       .optional(),
     ci: ciSchema,
+    access: accessSchema,
     alertEmail: z.email("must be an email address").optional(),
     apiDomain: z.string().regex(DOMAIN, "must be a lowercase DNS name such as api.example.com").optional(),
     apiCertArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),

@@ -6,6 +6,9 @@ export default defineEnvironment({
   environment: "staging",
   region: "us-east-1",
   ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging" },
+  // People's roles (they exist outside this repository): the operator sets secret values, the
+  // break-glass role alone changes secret policies and applies what the CI deploy role may not.
+  access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },
   // alertEmail: "oncall@example.com",
   // apiDomain: "api.staging.example.com",
   // hostedZoneName: "example.com",

@@ -1,5 +1,6 @@
 import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
+import { AccessRoles } from "../constructs/access";
 import { Alerts } from "../constructs/alerts";
 import { ApiDomain } from "../constructs/api-domain";
 import { GithubDeployRoles } from "../constructs/ci";
@@ -77,10 +78,13 @@ export class EnvironmentStack extends TerraformStack {
       flowLogRetentionDays: env.network.flowLogRetentionDays,
       encryptionKey: this.key,
     });
+    const access = new AccessRoles(this, "access", env.access);
     const secrets = new RuntimeSecrets(this, "runtime-secrets", {
       naming,
       encryptionKey: this.key,
       recoveryWindowDays: env.deletionProtection ? 30 : 7,
+      writers: [access.operatorRoleArn],
+      policyAdministrators: [access.breakGlassRoleArn],
     });
 
     if (env.apiDomain) {
@@ -143,6 +147,14 @@ export class EnvironmentStack extends TerraformStack {
       grafanaVersion: env.observability.grafanaVersion,
       serviceAccountId: env.observability.grafanaServiceAccountId,
     });
+    const ci = new GithubDeployRoles(this, "ci", {
+      naming,
+      githubRepository: env.ci.githubRepository,
+      githubEnvironment: env.ci.githubEnvironment,
+      stateBucketName: props.state.bucketName,
+      lockTableName: props.state.lockTableName,
+    });
+
     this.tokenRotation = new GrafanaTokenRotation(this, "grafana-token", {
       naming,
       workspace: this.grafana,
@@ -152,14 +164,13 @@ export class EnvironmentStack extends TerraformStack {
       logRetentionDays: env.logRetentionDays,
       reservedConcurrency: env.observability.tokenRotationReservedConcurrency,
       alerts: this.alerts,
-    });
-
-    const ci = new GithubDeployRoles(this, "ci", {
-      naming,
-      githubRepository: env.ci.githubRepository,
-      githubEnvironment: env.ci.githubEnvironment,
-      stateBucketName: props.state.bucketName,
-      lockTableName: props.state.lockTableName,
+      secretAccess: {
+        // The Grafana stack's provider reads the token as the deploy role (CI), or as the break-glass
+        // role when an administrator runs the bootstrap from a workstation.
+        readers: [ci.deployRoleArn, access.breakGlassRoleArn],
+        writers: [access.operatorRoleArn],
+        policyAdministrators: [access.breakGlassRoleArn],
+      },
     });
 
     this.outputs(ci, secrets);

@@ -8,6 +8,7 @@ const base: EnvironmentInput = {
   projectName: "meeting-notes",
   environment: "staging",
   ci: { githubRepository: "acme/meeting-notes", githubEnvironment: "staging" },
+  access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },
 };
 const parse = (overrides: Record<string, unknown>) =>
   parseEnvironment({ ...base, ...overrides }, "environments/x.ts");
@@ -83,6 +84,16 @@ describe("bad configurations are rejected with the field, rule, value and fix", 
       "a missing ci block",
       { ci: undefined },
       "environments/x.ts: `ci` is required, got nothing. See README.md (Environment settings) for the accepted values.",
+    ],
+    [
+      "no access roles",
+      { access: undefined },
+      "environments/x.ts: `access` is required, got nothing. See README.md (Environment settings) for the accepted values.",
+    ],
+    [
+      "an operator role given as an ARN",
+      { access: { operatorRoleName: "arn:aws:iam::123456789012:role/ops", breakGlassRoleName: "bg" } },
+      'environments/x.ts: `access.operatorRoleName` must be an IAM role name, with its path if it has one (letters, digits, +=,.@_- and *), not an ARN, got "arn:aws:iam::123456789012:role/ops". See README.md (Environment settings) for the accepted values.',
     ],
     [
       "a reserved concurrency of zero for the rotation function",

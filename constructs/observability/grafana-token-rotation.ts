@@ -8,6 +8,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
@@ -17,6 +18,7 @@ import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { type ResourceNaming, resourceName } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
 import { LAMBDA_NODEJS_RUNTIME } from "../internal/runtimes";
+import { secretAccessPolicy } from "../internal/secret-access";
 import { invalid, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 
 /** The metric the function's daily `report-expiry` run emits (CloudWatch Embedded Metric Format). */
@@ -77,6 +79,18 @@ export interface GrafanaTokenRotationProps {
    *   can make deploys fail; concurrent runs are safe without it (the clean-up re-reads the labels)
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Who else may use the token secret, besides the rotation function (always a reader and writer).
+   * Everyone not listed is denied by the secret's resource policy.
+   */
+  readonly secretAccess: {
+    /** Principal ARNs that read the token: the role the `<env>-grafana` stack's provider runs as. */
+    readonly readers: readonly string[];
+    /** Principal ARNs that may write a value by hand (the operator role). */
+    readonly writers: readonly string[];
+    /** Principal ARNs that may change the policy or delete the secret (the break-glass role). */
+    readonly policyAdministrators: readonly string[];
+  };
 }
 
 /**
@@ -155,6 +169,14 @@ export class GrafanaTokenRotation extends Construct {
       description: "Rotates the Grafana service-account token of one workspace",
       assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", {
         StringEquals: { "aws:SourceAccount": account.accountId },
+      }),
+    });
+    new SecretsmanagerSecretPolicy(this, "secret-policy", {
+      secretArn: secret.arn,
+      policy: secretAccessPolicy({
+        readers: [role.arn, ...props.secretAccess.readers],
+        writers: [role.arn, ...props.secretAccess.writers],
+        policyAdministrators: props.secretAccess.policyAdministrators,
       }),
     });
     const functionArn = `arn:${partition.partition}:lambda:*:${account.accountId}:function:${this.functionName}`;

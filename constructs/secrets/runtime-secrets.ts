@@ -1,10 +1,12 @@
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument } from "../internal/iam";
 import type { ResourceNaming } from "../internal/naming";
 import type { KeyReference, RoleReference } from "../internal/references";
+import { secretAccessPolicy } from "../internal/secret-access";
 import { suppress } from "../internal/suppressions";
 import { invalid, requireIntegerInRange } from "../internal/validation";
 
@@ -37,6 +39,16 @@ export interface RuntimeSecretsProps {
    * @default 30
    */
   readonly recoveryWindowDays?: number;
+  /**
+   * Principal ARNs (patterns) that may write values and move staging labels: the operator role
+   * people set the values with.
+   */
+  readonly writers: readonly string[];
+  /**
+   * Principal ARNs (patterns) that may change the secrets' resource policies or delete the secrets:
+   * the break-glass role.
+   */
+  readonly policyAdministrators: readonly string[];
 }
 
 /** One secret as the ECS container definition's `secrets` entry expects it. */
@@ -51,8 +63,9 @@ export interface ContainerSecret {
  * The application's runtime secrets in Secrets Manager, created without a value.
  *
  * Values are written out of band (`aws secretsmanager put-secret-value`), so they never appear in
- * code, variables or Terraform state. Only the role passed to {@link RuntimeSecrets.grantReadTo}
- * may read them: every other principal is denied `GetSecretValue` by each secret's resource policy.
+ * code, variables or Terraform state. Each secret's resource policy has three lists, each enforced
+ * by an explicit deny: only the role passed to {@link RuntimeSecrets.grantReadTo} reads values, only
+ * the `writers` write them, only the `policyAdministrators` change the policy or delete a secret.
  */
 export class RuntimeSecrets extends Construct {
   /** Full secret names (`<project>-<environment>/<name>`), in order. */
@@ -91,6 +104,14 @@ export class RuntimeSecrets extends Construct {
       }
       seen.add(name);
     }
+    if (props.writers.length === 0) {
+      throw invalid(
+        "writers",
+        "must name at least one principal (nobody could set the values)",
+        [],
+        "Name the operator role (access.operatorRoleName in the environment file).",
+      );
+    }
     this.encryptionKey = props.encryptionKey;
     this.secretNames = names.map((n) => `${props.naming.projectName}-${props.naming.environment}/${n}`);
     // The construct id is the secret's short name: a fixed literal per secret, so its address never moves.
@@ -111,6 +132,21 @@ export class RuntimeSecrets extends Construct {
       );
     }
     this.secretArns = this.secrets.map((s) => s.arn);
+    // Readers are known once grantReadTo runs; the policy is rendered at synth.
+    const policy = Lazy.stringValue({
+      produce: () =>
+        secretAccessPolicy({
+          readers: this.reader ? [this.reader.roleArn] : [],
+          writers: props.writers,
+          policyAdministrators: props.policyAdministrators,
+        }),
+    });
+    this.secrets.forEach((secret, i) => {
+      new SecretsmanagerSecretPolicy(this, `${secret.node.id}-policy`, {
+        secretArn: this.secretArns[i]!,
+        policy,
+      });
+    });
     this.containerSecrets = names.map((name, i) => ({
       name: name.toUpperCase().replace(/-/g, "_"),
       valueFrom: this.secretArns[i]!,
@@ -118,7 +154,7 @@ export class RuntimeSecrets extends Construct {
   }
 
   /**
-   * Lets one role (the ECS task execution role) read the secrets, and denies reading to everyone else.
+   * Lets one role (the ECS task execution role) read the secrets; everyone else is denied reading.
    * Can be called once.
    */
   public grantReadTo(role: RoleReference): void {
@@ -143,21 +179,6 @@ export class RuntimeSecrets extends Construct {
           conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
         },
       ]),
-    });
-    this.secrets.forEach((secret, i) => {
-      new SecretsmanagerSecretPolicy(this, `${secret.node.id}-policy`, {
-        secretArn: this.secretArns[i]!,
-        policy: policyDocument([
-          {
-            sid: "OnlyTheReaderRoleReadsTheValue",
-            effect: "Deny",
-            principals: { AWS: "*" },
-            actions: ["secretsmanager:GetSecretValue"],
-            resources: ["*"],
-            conditions: { StringNotEquals: { "aws:PrincipalArn": role.roleArn } },
-          },
-        ]),
-      });
     });
   }
 }

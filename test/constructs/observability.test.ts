@@ -10,7 +10,15 @@ import {
   Prometheus,
   TOKEN_EXPIRY_METRIC,
 } from "../../constructs/observability";
-import { functionCodeFixture, key, naming } from "../support/fixtures";
+import {
+  BREAK_GLASS_ROLE_ARN,
+  functionCodeFixture,
+  key,
+  naming,
+  OPERATOR_ROLE_ARN,
+  secretAccess,
+} from "../support/fixtures";
+import { decide, resolveTokens } from "../support/iam-simulator";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
 const prometheus = { workspaceArn: "arn:aws:aps:us-east-1:123456789012:workspace/ws-0123" };
@@ -21,6 +29,8 @@ const workspace = {
   serviceAccountId: "7",
 };
 const code = functionCodeFixture();
+const DEPLOY_ROLE_ARN = "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-deploy";
+const ROTATION_ROLE_ARN = "arn:aws:iam::123456789012:role/meeting-notes-staging-grafana-token-rotation";
 
 describe("Prometheus", () => {
   test("an AMP workspace aliased <project>-<env>, KMS-encrypted, logging to an encrypted log group by default", () => {
@@ -137,10 +147,53 @@ describe("GrafanaTokenRotation", () => {
         encryptionKey: key,
         code,
         alerts,
+        secretAccess: { readers: [DEPLOY_ROLE_ARN, BREAK_GLASS_ROLE_ARN], ...secretAccess },
         ...overrides,
       });
     });
   const json = build();
+
+  test.each([
+    ["the rotation function", ROTATION_ROLE_ARN, "secretsmanager:GetSecretValue", "Allowed"],
+    ["the rotation function", ROTATION_ROLE_ARN, "secretsmanager:PutSecretValue", "Allowed"],
+    ["the rotation function", ROTATION_ROLE_ARN, "secretsmanager:UpdateSecretVersionStage", "Allowed"],
+    [
+      "the deploy role (the Grafana stack's provider)",
+      DEPLOY_ROLE_ARN,
+      "secretsmanager:GetSecretValue",
+      "Allowed",
+    ],
+    ["the deploy role", DEPLOY_ROLE_ARN, "secretsmanager:PutSecretValue", "ExplicitlyDenied"],
+    ["the deploy role", DEPLOY_ROLE_ARN, "secretsmanager:PutResourcePolicy", "ExplicitlyDenied"],
+    ["the operator", OPERATOR_ROLE_ARN, "secretsmanager:GetSecretValue", "ExplicitlyDenied"],
+    ["the operator", OPERATOR_ROLE_ARN, "secretsmanager:PutSecretValue", "Allowed"],
+    ["the break-glass role", BREAK_GLASS_ROLE_ARN, "secretsmanager:GetSecretValue", "Allowed"],
+    ["the break-glass role", BREAK_GLASS_ROLE_ARN, "secretsmanager:DeleteSecret", "Allowed"],
+    [
+      "another role with secretsmanager:*",
+      "arn:aws:iam::123456789012:role/Admin",
+      "secretsmanager:GetSecretValue",
+      "ExplicitlyDenied",
+    ],
+  ])("the token secret's policy: %s, %s is %s", async (_who, principal, action, expected) => {
+    const policy = resolveTokens(onlyResource(json, "aws_secretsmanager_secret_policy").policy, {
+      "aws_iam_role.grafana-token_role_8384F095.arn": ROTATION_ROLE_ARN,
+    });
+    const everything = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }],
+    };
+    await expect(
+      decide({
+        principal,
+        action,
+        resource:
+          "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-staging/grafana-service-account-token-AbCdEf",
+        identity: [everything],
+        resourcePolicy: policy,
+      }),
+    ).resolves.toBe(expected);
+  });
 
   test("the function keeps the seed's name, runs the bundled code keyed on its content hash, traced and encrypted", () => {
     const fn = onlyResource(json, "aws_lambda_function");

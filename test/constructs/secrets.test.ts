@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_RUNTIME_SECRETS, RuntimeSecrets } from "../../constructs/secrets";
-import { key, naming } from "../support/fixtures";
+import { BREAK_GLASS_ROLE_ARN, key, naming, OPERATOR_ROLE_ARN, secretAccess } from "../support/fixtures";
+import { decide, resolveTokens } from "../support/iam-simulator";
 import { parsed, resourcesOf, synthScope } from "../support/synth";
 
 const reader = {
@@ -10,7 +11,9 @@ const reader = {
 
 describe("RuntimeSecrets", () => {
   test("creates the seed's eight secrets, named <project>-<env>/<name>, KMS-encrypted and without a value", () => {
-    const json = synthScope((s) => new RuntimeSecrets(s, "runtime-secrets", { naming, encryptionKey: key }));
+    const json = synthScope(
+      (s) => new RuntimeSecrets(s, "runtime-secrets", { naming, encryptionKey: key, ...secretAccess }),
+    );
     const secrets = Object.values(resourcesOf(json, "aws_secretsmanager_secret"));
     expect(secrets.map((x) => x.name).sort()).toEqual([
       "meeting-notes-staging/discord-bot-token",
@@ -28,16 +31,21 @@ describe("RuntimeSecrets", () => {
   });
 
   test("keeps each secret at a fixed Terraform address derived from its short name", () => {
-    const json = synthScope((s) => new RuntimeSecrets(s, "runtime-secrets", { naming, encryptionKey: key }));
+    const json = synthScope(
+      (s) => new RuntimeSecrets(s, "runtime-secrets", { naming, encryptionKey: key, ...secretAccess }),
+    );
     expect(Object.keys(resourcesOf(json, "aws_secretsmanager_secret"))).toContain(
       "runtime-secrets_openai-api-key_A12A4449",
     );
   });
 
   test("recovery window: 30 days by default, and as set", () => {
-    const byDefault = synthScope((s) => new RuntimeSecrets(s, "r", { naming, encryptionKey: key }));
+    const byDefault = synthScope(
+      (s) => new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }),
+    );
     const set = synthScope(
-      (s) => new RuntimeSecrets(s, "r", { naming, encryptionKey: key, recoveryWindowDays: 7 }),
+      (s) =>
+        new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess, recoveryWindowDays: 7 }),
     );
     expect(
       Object.values(resourcesOf(byDefault, "aws_secretsmanager_secret"))[0].recovery_window_in_days,
@@ -48,16 +56,21 @@ describe("RuntimeSecrets", () => {
   test("secret names can be overridden, and map to UPPER_SNAKE container variables", () => {
     let secrets!: RuntimeSecrets;
     synthScope((s) => {
-      secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key, secretNames: ["db-password"] });
+      secrets = new RuntimeSecrets(s, "r", {
+        naming,
+        encryptionKey: key,
+        ...secretAccess,
+        secretNames: ["db-password"],
+      });
     });
     expect(secrets.secretNames).toEqual(["meeting-notes-staging/db-password"]);
     expect(secrets.containerSecrets[0]!.name).toBe("DB_PASSWORD");
     expect(DEFAULT_RUNTIME_SECRETS).toHaveLength(8);
   });
 
-  test("grantReadTo lets exactly that role read, and denies every other principal in each secret's policy", () => {
+  test("grantReadTo gives that role a read policy, and every secret a resource policy", () => {
     const json = synthScope((s) =>
-      new RuntimeSecrets(s, "r", { naming, encryptionKey: key }).grantReadTo(reader),
+      new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantReadTo(reader),
     );
     const policy = parsed(Object.values(resourcesOf(json, "aws_iam_role_policy"))[0].policy);
     expect(Object.values(resourcesOf(json, "aws_iam_role_policy"))[0].role).toBe(reader.roleName);
@@ -70,17 +83,59 @@ describe("RuntimeSecrets", () => {
     });
     const secretPolicies = Object.values(resourcesOf(json, "aws_secretsmanager_secret_policy"));
     expect(secretPolicies).toHaveLength(8);
-    expect(parsed(secretPolicies[0].policy).Statement[0]).toEqual({
-      Sid: "OnlyTheReaderRoleReadsTheValue",
-      Effect: "Deny",
-      Principal: { AWS: "*" },
-      Action: "secretsmanager:GetSecretValue",
-      Resource: "*",
-      Condition: { StringNotEquals: { "aws:PrincipalArn": reader.roleArn } },
+  });
+
+  describe("each secret's policy, evaluated for concrete requests", () => {
+    const json = synthScope((s) =>
+      new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantReadTo(reader),
+    );
+    const policy = resolveTokens(
+      Object.values(resourcesOf(json, "aws_secretsmanager_secret_policy"))[0].policy,
+    );
+    const SECRET =
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-staging/openai-api-key-AbCdEf";
+    const ADMIN = "arn:aws:iam::123456789012:role/Admin";
+    const DEPLOY = "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-deploy";
+    // Everyone is given secretsmanager:* in IAM: the resource policy alone must decide.
+    const everything = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }],
+    };
+    const cases: [string, string, string, string][] = [
+      ["the reader", reader.roleArn, "secretsmanager:GetSecretValue", "Allowed"],
+      ["an administrator with secretsmanager:*", ADMIN, "secretsmanager:GetSecretValue", "ExplicitlyDenied"],
+      ["the operator", OPERATOR_ROLE_ARN, "secretsmanager:GetSecretValue", "ExplicitlyDenied"],
+      ["the operator", OPERATOR_ROLE_ARN, "secretsmanager:PutSecretValue", "Allowed"],
+      ["the operator", OPERATOR_ROLE_ARN, "secretsmanager:UpdateSecretVersionStage", "Allowed"],
+      ["the reader", reader.roleArn, "secretsmanager:PutSecretValue", "ExplicitlyDenied"],
+      ["the CI deploy role", DEPLOY, "secretsmanager:PutSecretValue", "ExplicitlyDenied"],
+      ["the CI deploy role", DEPLOY, "secretsmanager:DeleteResourcePolicy", "ExplicitlyDenied"],
+      ["the CI deploy role", DEPLOY, "secretsmanager:PutResourcePolicy", "ExplicitlyDenied"],
+      ["the CI deploy role", DEPLOY, "secretsmanager:DeleteSecret", "ExplicitlyDenied"],
+      ["the operator", OPERATOR_ROLE_ARN, "secretsmanager:DeleteResourcePolicy", "ExplicitlyDenied"],
+      ["the break-glass role", BREAK_GLASS_ROLE_ARN, "secretsmanager:PutResourcePolicy", "Allowed"],
+      ["the break-glass role", BREAK_GLASS_ROLE_ARN, "secretsmanager:DeleteSecret", "Allowed"],
+      ["the break-glass role", BREAK_GLASS_ROLE_ARN, "secretsmanager:GetSecretValue", "ExplicitlyDenied"],
+      ["the CI deploy role", DEPLOY, "secretsmanager:DescribeSecret", "Allowed"],
+    ];
+    test.each(cases)("%s: %s is %s", async (_who, principal, action, expected) => {
+      await expect(
+        decide({ principal, action, resource: SECRET, identity: [everything], resourcePolicy: policy }),
+      ).resolves.toBe(expected);
     });
   });
 
   test.each<[string, Record<string, unknown>, string]>([
+    [
+      "no writer",
+      { writers: [] },
+      "`writers` must name at least one principal (nobody could set the values), got []. Name the operator role (access.operatorRoleName in the environment file).",
+    ],
+    [
+      "no policy administrator",
+      { policyAdministrators: [] },
+      "`policyAdministrators` must name at least one principal (nobody else can change the policy or delete the secret), got []. Name the break-glass role (access.breakGlassRoleName in the environment file).",
+    ],
     [
       "a short recovery window",
       { recoveryWindowDays: 3 },
@@ -98,14 +153,16 @@ describe("RuntimeSecrets", () => {
     ],
   ])("rejects %s", (_name, overrides, message) => {
     expect(() =>
-      synthScope((s) => new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...overrides })),
+      synthScope(
+        (s) => new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess, ...overrides }),
+      ),
     ).toThrow(message);
   });
 
   test("a second reader is refused", () => {
     expect(() =>
       synthScope((s) => {
-        const secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key });
+        const secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess });
         secrets.grantReadTo(reader);
         secrets.grantReadTo({ roleArn: "arn:aws:iam::1:role/other", roleName: "other" });
       }),

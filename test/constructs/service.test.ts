@@ -2,12 +2,12 @@ import type { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { RuntimeSecrets } from "../../constructs/secrets";
 import { FargateService, type FargateServiceProps } from "../../constructs/service";
-import { key, naming, network } from "../support/fixtures";
+import { key, naming, network, secretAccess } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
 const build = (overrides: Partial<FargateServiceProps> = {}) =>
   synthScope((s: Construct) => {
-    const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key });
+    const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key, ...secretAccess });
     new FargateService(s, "service", {
       naming,
       network,

@@ -19,6 +19,7 @@ const ENV = parseEnvironment(
     environment: "staging",
     region: "eu-west-1",
     ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging" },
+    access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },
     tags: { Team: "bots" },
   },
   "test",

@@ -26,3 +26,10 @@ export function functionCodeFixture(): { zipPath: string; sourceCodeHash: string
   writeFileSync(zipPath, "not really a zip");
   return { zipPath, sourceCodeHash: "c3RhbmQtaW4gaGFzaA==" };
 }
+
+/** The operator role people set secret values with. */
+export const OPERATOR_ROLE_ARN = "arn:aws:iam::123456789012:role/meeting-notes-operator";
+/** The break-glass role, the only one that changes secret policies. */
+export const BREAK_GLASS_ROLE_ARN = "arn:aws:iam::123456789012:role/meeting-notes-break-glass";
+/** Writers and policy administrators for constructs that lock secrets. */
+export const secretAccess = { writers: [OPERATOR_ROLE_ARN], policyAdministrators: [BREAK_GLASS_ROLE_ARN] };

@@ -1,0 +1,60 @@
+import { type PolicyStatement, policyDocument } from "./iam";
+import { invalid } from "./validation";
+
+/** Reading a secret's value. */
+export const SECRET_READ_ACTIONS: readonly string[] = ["secretsmanager:GetSecretValue"];
+/** Writing a value or moving a staging label. */
+export const SECRET_WRITE_ACTIONS: readonly string[] = [
+  "secretsmanager:PutSecretValue",
+  "secretsmanager:UpdateSecretVersionStage",
+];
+/** Changing who may do the above, or deleting the secret. */
+export const SECRET_POLICY_ACTIONS: readonly string[] = [
+  "secretsmanager:PutResourcePolicy",
+  "secretsmanager:DeleteResourcePolicy",
+  "secretsmanager:DeleteSecret",
+];
+
+/**
+ * Who may do what with one secret: IAM principal ARNs (role ARNs; `*` wildcards allowed, as for
+ * IAM Identity Center roles), matched against `aws:PrincipalArn`.
+ */
+export interface SecretAccessLists {
+  /** May read the value (`GetSecretValue`). */
+  readonly readers: readonly string[];
+  /** May write values and move staging labels (`PutSecretValue`, `UpdateSecretVersionStage`). */
+  readonly writers: readonly string[];
+  /** May change or delete the resource policy, and delete the secret. */
+  readonly policyAdministrators: readonly string[];
+}
+
+const statement = (sid: string, actions: readonly string[], allowed: readonly string[]): PolicyStatement => ({
+  sid,
+  effect: "Deny",
+  principals: { AWS: "*" },
+  actions,
+  resources: ["*"],
+  ...(allowed.length > 0 ? { conditions: { ArnNotLike: { "aws:PrincipalArn": [...allowed] } } } : {}),
+});
+
+/**
+ * A secret's resource policy made of three explicit denies: everyone outside each list is denied
+ * that list's actions, whatever their IAM policies allow (`secretsmanager:*` included). It grants
+ * nothing: the listed principals still need an IAM allow. Once applied, only a policy administrator
+ * can change it, so a change to the lists is applied by one of them, not by the CI deploy role.
+ */
+export function secretAccessPolicy(lists: SecretAccessLists): string {
+  if (lists.policyAdministrators.length === 0) {
+    throw invalid(
+      "policyAdministrators",
+      "must name at least one principal (nobody else can change the policy or delete the secret)",
+      [],
+      "Name the break-glass role (access.breakGlassRoleName in the environment file).",
+    );
+  }
+  return policyDocument([
+    statement("OnlyReadersReadTheValue", SECRET_READ_ACTIONS, lists.readers),
+    statement("OnlyWritersWriteValues", SECRET_WRITE_ACTIONS, lists.writers),
+    statement("OnlyPolicyAdministratorsChangeAccess", SECRET_POLICY_ACTIONS, lists.policyAdministrators),
+  ]);
+}
