@@ -101,6 +101,7 @@ const observabilitySchema = z
       .number()
       .int("must be a whole number")
       .min(1, "must be at least 1 (leave it out to reserve nothing)")
+      .max(1000, "must be at most 1000")
       .optional(),
   })
   .strict();

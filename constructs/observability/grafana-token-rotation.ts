@@ -25,7 +25,7 @@ import { invalid, requireIntegerInRange, requireLogRetention } from "../internal
 export const TOKEN_EXPIRY_METRIC = "TokenSecondsToExpiry";
 
 /**
- * Seconds the rotation function may run. Its SDK clients give up on one call after about 24 s, and it
+ * Seconds the rotation function may run. Its SDK clients give up on one call after about 21 s, and it
  * ends itself 5 s before this timeout with a logged error (functions/grafana-token-rotation/handler.ts).
  */
 export const ROTATION_FUNCTION_TIMEOUT_SECONDS = 60;

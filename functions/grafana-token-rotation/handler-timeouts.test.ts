@@ -9,9 +9,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import { ListWorkspaceServiceAccountTokensCommand } from "@aws-sdk/client-grafana";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { ROTATION_FUNCTION_TIMEOUT_SECONDS } from "../../constructs/observability/grafana-token-rotation";
 
-/** The rotation function's timeout (constructs/observability/grafana-token-rotation.ts). */
-const FUNCTION_TIMEOUT_MS = 60_000;
+/** The rotation function's timeout, as the construct sets it. */
+const FUNCTION_TIMEOUT_MS = ROTATION_FUNCTION_TIMEOUT_SECONDS * 1000;
 
 let server: Server;
 const sockets: Socket[] = [];

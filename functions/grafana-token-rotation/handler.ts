@@ -27,7 +27,7 @@ import { createRotationHandler } from "./rotation";
 
 /**
  * Timeouts and retries of both SDK clients. One call gives up after at most
- * `maxAttempts × (connectionTimeout + requestTimeout)` plus the SDK's short backoff (about 24 s),
+ * `maxAttempts × (connectionTimeout + requestTimeout)` (21 s) plus the SDK's short backoff,
  * well inside the function's 60-second timeout; and the handler abandons whatever is still under
  * way 5 seconds before that timeout (`DEADLINE_MARGIN_MS`), so a slow AWS endpoint ends the
  * invocation with a logged error instead of a silent Lambda timeout.

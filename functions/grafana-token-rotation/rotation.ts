@@ -108,7 +108,12 @@ export interface RotationStepEvent {
 
 /** What the function understood an invocation to be. */
 export type ParsedEvent =
-  | { readonly kind: "step"; readonly event: RotationStepEvent }
+  | {
+      readonly kind: "step";
+      readonly event: RotationStepEvent;
+      /** Keys AWS may add to the step event later: logged, not refused. */
+      readonly extraKeys: readonly string[];
+    }
   | { readonly kind: "rotate" }
   | { readonly kind: "report-expiry" };
 
@@ -171,6 +176,12 @@ export interface RotationDependencies {
   readonly deadlineMarginMs?: number;
 }
 
+/**
+ * Seconds an unreferenced rotation token is left alone after it was created: longer than any step
+ * runs, so a sweep never deletes the token of a step still under way in another invocation.
+ */
+export const SWEEP_GRACE_SECONDS = 15 * 60;
+
 /** Default of {@link RotationDependencies.deadlineMarginMs}. */
 export const DEADLINE_MARGIN_MS = 5_000;
 
@@ -215,12 +226,6 @@ export function parseEvent(event: unknown): ParsedEvent {
     if (typeof e.ClientRequestToken !== "string" || e.ClientRequestToken === "") {
       throw new InvalidEventError("A rotation step event needs a ClientRequestToken string.");
     }
-    const unknown = keys.filter((key) => !STEP_KEYS.has(key));
-    if (unknown.length > 0) {
-      throw new InvalidEventError(
-        `A rotation step event has only Step, SecretId, ClientRequestToken and RotationToken; got also ${JSON.stringify(unknown)}. Expected ${ACCEPTED_EVENTS}.`,
-      );
-    }
     return {
       kind: "step",
       event: {
@@ -228,6 +233,7 @@ export function parseEvent(event: unknown): ParsedEvent {
         SecretId: e.SecretId,
         ClientRequestToken: e.ClientRequestToken,
       },
+      extraKeys: keys.filter((key) => !STEP_KEYS.has(key)),
     };
   }
   if (keys.length === 0) return { kind: "rotate" };
@@ -429,11 +435,14 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
         if (read.value) keepIds.add(read.value.tokenId);
       }
       let deleted = 0;
+      const graceStart = now().getTime() - SWEEP_GRACE_SECONDS * 1000;
       for (const token of tokens) {
         if (!token.id) continue;
         const ours = token.name?.startsWith(tokenPrefix) === true || retiring.has(token.id);
         if (!ours || keepIds.has(token.id) || (token.name !== undefined && keepNames.has(token.name)))
           continue;
+        // A young unreferenced token may belong to a step still running elsewhere: a later sweep takes it.
+        if (!retiring.has(token.id) && (token.createdAt?.getTime() ?? 0) > graceStart) continue;
         const reason = retiring.has(token.id) ? "retired by this rotation" : "unreferenced rotation token";
         if (await deleteToken(token.id, log, reason)) deleted += 1;
       }
@@ -573,7 +582,6 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
 
     const finishSecretStep = async (
       versionId: string,
-      stages: VersionStages,
       alreadyCurrent: boolean,
       log: Logger,
     ): Promise<"done" | "skipped"> => {
@@ -588,6 +596,14 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
           return "skipped";
         }
       } else {
+        // Labels can move while this step runs (an operator abandons the rotation, another one
+        // starts): decide on a fresh read, and only promote a token Grafana still lists.
+        const fresh = (await describe()).stages;
+        if (!(fresh[versionId] ?? []).includes(AWSPENDING)) {
+          throw new VersionNotStagedError(
+            `Version ${versionId} of ${config.secretArn} lost AWSPENDING while finishSecret ran (the rotation was abandoned); AWSCURRENT was left where it is.`,
+          );
+        }
         const pending = await getPending(versionId, log);
         next = parseTokenSecret(pending?.raw);
         if (next === undefined) {
@@ -597,9 +613,15 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
               : `Version ${versionId} of ${config.secretArn} is AWSPENDING with a value this function did not write; refusing to make it AWSCURRENT. ${foreignPendingFix(versionId)}`,
           );
         }
-        const currentVersion = versionWithStage(stages, AWSCURRENT);
+        const promoted = next;
+        if (!(await listTokens()).some((t) => t.id === promoted.tokenId)) {
+          throw new PendingTokenGoneError(
+            `Pending token ${promoted.tokenId} of version ${versionId} is gone from Grafana; AWSCURRENT was left where it is. Invoke the function to rotate again.`,
+          );
+        }
+        const currentVersion = versionWithStage(fresh, AWSCURRENT);
         // The version that loses AWSPREVIOUS when this one becomes AWSCURRENT: its token retires.
-        const previousVersion = versionWithStage(stages, AWSPREVIOUS);
+        const previousVersion = versionWithStage(fresh, AWSPREVIOUS);
         if (previousVersion !== undefined && previousVersion !== versionId) {
           retiring = await readVersion({ VersionId: previousVersion }, log);
         }
@@ -615,6 +637,27 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
           tokenId: next.tokenId,
           previousVersionId: currentVersion,
         });
+        // A concurrent sweep that judged on labels read before the move may have deleted the token
+        // in between: if so, put AWSCURRENT back and fail, so no client is left with a dead token.
+        if (!(await listTokens()).some((t) => t.id === promoted.tokenId)) {
+          if (currentVersion !== undefined) {
+            await sm.send(
+              new UpdateSecretVersionStageCommand({
+                SecretId: config.secretArn,
+                VersionStage: AWSCURRENT,
+                MoveToVersionId: currentVersion,
+                RemoveFromVersionId: versionId,
+              }),
+            );
+          }
+          log.error("The new token vanished right after its promotion; AWSCURRENT was moved back", {
+            tokenId: promoted.tokenId,
+            restoredVersionId: currentVersion,
+          });
+          throw new PendingTokenGoneError(
+            `Token ${promoted.tokenId} of version ${versionId} vanished from Grafana right after it became AWSCURRENT (a concurrent rotation's clean-up); AWSCURRENT was moved back to ${currentVersion ?? "no version"}. Invoke the function to rotate again.`,
+          );
+        }
       }
 
       // From here on the new token is AWSCURRENT and the one before it AWSPREVIOUS: both stay.
@@ -679,7 +722,7 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
         case "testSecret":
           return result(await testSecretStep(versionId, log));
         case "finishSecret":
-          return result(await finishSecretStep(versionId, meta.stages, alreadyCurrent, log));
+          return result(await finishSecretStep(versionId, alreadyCurrent, log));
       }
     };
 
@@ -797,6 +840,11 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
         case "step":
           log = base.child({ step: parsed.event.Step, versionId: parsed.event.ClientRequestToken });
           log.info("Rotation step started");
+          if (parsed.extraKeys.length > 0) {
+            log.warn("The step event has keys this function does not know; ignoring them", {
+              extraKeys: parsed.extraKeys,
+            });
+          }
           return await run.runStep(parsed.event, log);
         case "rotate":
           log = base.child({ action: "rotate" });
