@@ -116,6 +116,10 @@ export const environmentSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a Terraform workspace name")
       .optional(),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+      .optional(),
     ci: ciSchema,
     access: accessSchema,
     alertEmail: z.email("must be an email address").optional(),
@@ -130,6 +134,7 @@ export const environmentSchema = z
     service: serviceSchema.default(serviceSchema.parse({})),
     observability: observabilitySchema.default(observabilitySchema.parse({})),
     logRetentionDays: retentionDays.default(30),
+    logRetentionFloorDays: retentionDays.optional(),
     deletionProtection: z.boolean().default(false),
     tags: z.record(z.string(), z.string()).default({}),
   })
@@ -139,9 +144,12 @@ export const environmentSchema = z
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 
 /** A checked environment with every default applied. */
-export interface EnvironmentConfig extends Omit<z.output<typeof environmentSchema>, "workspace" | "network"> {
+export interface EnvironmentConfig
+  extends Omit<z.output<typeof environmentSchema>, "workspace" | "network" | "logRetentionFloorDays"> {
   /** Terraform workspace this environment's stacks run in. */
   readonly workspace: string;
+  /** Fewest days any log group of the environment keeps logs (policy rule LOG-003): 90 with deletion protection, else 7, unless set. */
+  readonly logRetentionFloorDays: number;
   /** Network settings; `vpcEndpoints` resolved (on when there is no NAT). */
   readonly network: z.output<typeof networkSchema> & { readonly vpcEndpoints: boolean };
 }
@@ -265,8 +273,25 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
     );
   }
 
+  const floor = env.logRetentionFloorDays ?? (env.deletionProtection ? 90 : 7);
+  for (const [field, days] of [
+    ["logRetentionDays", env.logRetentionDays],
+    ["network.flowLogRetentionDays", env.network.flowLogRetentionDays],
+  ] as const) {
+    if (days < floor) {
+      fail(
+        source,
+        field,
+        `must be at least logRetentionFloorDays (${floor}${env.logRetentionFloorDays === undefined ? ", the default with deletionProtection " + (env.deletionProtection ? "on" : "off") : ""})`,
+        days,
+        "Raise it, or lower logRetentionFloorDays.",
+      );
+    }
+  }
+
   return {
     ...env,
+    logRetentionFloorDays: floor,
     workspace: env.workspace ?? env.environment,
     network: { ...env.network, vpcEndpoints: env.network.vpcEndpoints ?? env.network.natGateways === "none" },
   };

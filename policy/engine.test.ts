@@ -117,7 +117,13 @@ describe("suppressions", () => {
     const report = evaluate([
       {
         name: "s",
-        json: withSuppression([{ rule: "KMS-001", reason: "Imported key, rotated by the owner." }]),
+        json: withSuppression([
+          {
+            rule: "KMS-001",
+            reason: "Imported key, rotated by the owner.",
+            bound: { enable_key_rotation: false },
+          },
+        ]),
       },
     ]);
     expect(report.violations.filter((v) => v.ruleId === "KMS-001")).toEqual([]);
@@ -156,7 +162,9 @@ describe("suppressions", () => {
     const json = tf({
       "aws_kms_key.a": {
         enable_key_rotation: false,
-        "//": { policy_suppressions: [{ rule: "KMS-001", reason: "r" }] },
+        "//": {
+          policy_suppressions: [{ rule: "KMS-001", reason: "r", bound: { enable_key_rotation: false } }],
+        },
       },
       "aws_kms_key.b": { enable_key_rotation: false },
     });
@@ -173,7 +181,12 @@ describe("suppressions", () => {
       {
         "//": {
           policy_suppressions: [
-            { address: "aws_iam_role_policy.p", rule: "IAM-009", reason: "generated elsewhere" },
+            {
+              address: "aws_iam_role_policy.p",
+              rule: "IAM-009",
+              reason: "generated elsewhere",
+              bound: { policy: "${data.aws_iam_policy_document.p.json}" },
+            },
           ],
         },
       },
@@ -200,7 +213,9 @@ describe("suppressions", () => {
     const json = tf({
       "aws_kms_key.k": {
         enable_key_rotation: true,
-        "//": { policy_suppressions: [{ rule: "KMS-001", reason: "old" }] },
+        "//": {
+          policy_suppressions: [{ rule: "KMS-001", reason: "old", bound: { enable_key_rotation: false } }],
+        },
       },
     });
     const report = evaluate(
@@ -224,7 +239,9 @@ describe("report format", () => {
       "aws_kms_key.b": {
         enable_key_rotation: false,
         policy: "{}",
-        "//": { policy_suppressions: [{ rule: "KMS-001", reason: "r" }] },
+        "//": {
+          policy_suppressions: [{ rule: "KMS-001", reason: "r", bound: { enable_key_rotation: false } }],
+        },
       },
     });
     const report = evaluate([{ name: "prod", json }]);

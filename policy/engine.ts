@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { StackModel } from "./model";
 import { RULES } from "./rules";
-import { readSuppressions } from "./suppression-records";
+import { boundMismatches, readSuppressions } from "./suppression-records";
 import type { Finding, PolicyReport, PolicyStack, Rule, SuppressedFinding, UnusedSuppression } from "./types";
 
 /** Rules whose findings no suppression can turn off (they police the suppressions). */
@@ -48,11 +48,21 @@ export function evaluate(
       const index = finding.ruleId.startsWith(UNSUPPRESSIBLE_PREFIX)
         ? -1
         : records.findIndex((s) => s.ruleId === finding.ruleId && s.address === finding.address);
-      if (index === -1) {
+      const record = index === -1 ? undefined : records[index]!;
+      const node = record ? stack.nodes.find((n) => n.address === record.address) : undefined;
+      const stale = record ? boundMismatches(record, node?.config ?? {}) : [];
+      if (record === undefined) {
         violations.push(finding);
+      } else if (stale.length > 0) {
+        // The resource changed since the exception was granted: the rule applies again.
+        used.add(index);
+        violations.push({
+          ...finding,
+          message: `${finding.message} (its suppression was granted for other values: ${stale.join("; ")})`,
+        });
       } else {
         used.add(index);
-        suppressed.push({ ...finding, reason: records[index]!.reason });
+        suppressed.push({ ...finding, reason: record.reason });
       }
     }
     records.forEach((s, index) => {

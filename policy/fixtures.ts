@@ -51,22 +51,22 @@ const keyPolicy = (statements: Parameters<typeof policyDocument>[0]) => ({
   "aws_kms_key.k": { enable_key_rotation: true, policy: policyDocument(statements) },
 });
 const trust = (policy: string) => ({ "aws_iam_role.app": { assume_role_policy: policy } });
-const githubTrust = (sub: string) =>
-  tf({
-    "aws_iam_openid_connect_provider.github": { url: "https://token.actions.githubusercontent.com" },
-    ...trust(
-      policyDocument([
-        {
-          actions: ["sts:AssumeRoleWithWebIdentity"],
-          principals: { Federated: "${aws_iam_openid_connect_provider.github.arn}" },
-          conditions: {
-            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
-            StringLike: { "token.actions.githubusercontent.com:sub": sub },
-          },
+const githubTrust = (sub: string) => tf(githubTrustNodes(sub));
+const githubTrustNodes = (sub: string): Record<string, Json> => ({
+  "aws_iam_openid_connect_provider.github": { url: "https://token.actions.githubusercontent.com" },
+  ...trust(
+    policyDocument([
+      {
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: { Federated: "${aws_iam_openid_connect_provider.github.arn}" },
+        conditions: {
+          StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+          StringLike: { "token.actions.githubusercontent.com:sub": sub },
         },
-      ]),
-    ),
-  });
+      },
+    ]),
+  ),
+});
 const container = (extra: Json) =>
   JSON.stringify([
     {
@@ -90,27 +90,27 @@ const task = (extra: Json, config: Json = {}) => ({
   },
 });
 const vpc = { "aws_vpc.main": { cidr_block: "10.0.0.0/16" } };
-const subnetRoutedTo = (gateway: Json) =>
-  tf({
-    ...vpc,
-    "aws_subnet.a": {
-      vpc_id: "${aws_vpc.main.id}",
-      cidr_block: "10.0.0.0/24",
-      map_public_ip_on_launch: true,
-    },
-    "aws_internet_gateway.igw": { vpc_id: "${aws_vpc.main.id}" },
-    "aws_nat_gateway.nat": { subnet_id: "${aws_subnet.a.id}" },
-    "aws_route_table.rt": { vpc_id: "${aws_vpc.main.id}" },
-    "aws_route.default": {
-      route_table_id: "${aws_route_table.rt.id}",
-      destination_cidr_block: "0.0.0.0/0",
-      ...gateway,
-    },
-    "aws_route_table_association.a": {
-      subnet_id: "${aws_subnet.a.id}",
-      route_table_id: "${aws_route_table.rt.id}",
-    },
-  });
+const subnetRoutedTo = (gateway: Json) => tf(subnetRoutedToNodes(gateway));
+const subnetRoutedToNodes = (gateway: Json): Record<string, Json> => ({
+  ...vpc,
+  "aws_subnet.a": {
+    vpc_id: "${aws_vpc.main.id}",
+    cidr_block: "10.0.0.0/24",
+    map_public_ip_on_launch: true,
+  },
+  "aws_internet_gateway.igw": { vpc_id: "${aws_vpc.main.id}" },
+  "aws_nat_gateway.nat": { subnet_id: "${aws_subnet.a.id}" },
+  "aws_route_table.rt": { vpc_id: "${aws_vpc.main.id}" },
+  "aws_route.default": {
+    route_table_id: "${aws_route_table.rt.id}",
+    destination_cidr_block: "0.0.0.0/0",
+    ...gateway,
+  },
+  "aws_route_table_association.a": {
+    subnet_id: "${aws_subnet.a.id}",
+    route_table_id: "${aws_route_table.rt.id}",
+  },
+});
 const lb = (config: Json) => ({ "aws_lb.web": { load_balancer_type: "application", ...config } });
 const listener = (config: Json) => ({
   "aws_lb_listener.web": { load_balancer_arn: "${aws_lb.web.arn}", ...config },
@@ -131,8 +131,13 @@ const permission = (config: Json) => ({
     ...config,
   },
 });
-const suppressed = (rule: string, reason: string) =>
-  tf({ "aws_s3_bucket.b": { bucket: "b-bucket", "//": { policy_suppressions: [{ rule, reason }] } } });
+const suppressed = (rule: string, reason: string, bound: Json | null = { bucket: "b-bucket" }) =>
+  tf({
+    "aws_s3_bucket.b": {
+      bucket: "b-bucket",
+      "//": { policy_suppressions: [{ rule, reason, ...(bound ? { bound } : {}) }] },
+    },
+  });
 
 /** A failing and a passing fixture for every rule ID. */
 export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass: Json }> = {
@@ -831,12 +836,208 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
       },
     }),
   },
+  "IAM-010": {
+    fail: tf(
+      rolePolicy([
+        {
+          actions: ["iam:CreateRole", "iam:PutRolePolicy"],
+          resources: ["arn:aws:iam::123456789012:role/app-*"],
+        },
+      ]),
+    ),
+    pass: tf(
+      rolePolicy([
+        {
+          actions: ["iam:CreateRole", "iam:PutRolePolicy"],
+          resources: ["arn:aws:iam::123456789012:role/app-task"],
+          conditions: {
+            StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/app-boundary" },
+          },
+        },
+      ]),
+    ),
+  },
+  "IAM-011": {
+    fail: tf(
+      rolePolicy([{ actions: ["iam:PassRole"], resources: ["arn:aws:iam::123456789012:role/app-task"] }]),
+    ),
+    pass: tf(
+      rolePolicy([
+        {
+          actions: ["iam:PassRole"],
+          resources: ["arn:aws:iam::123456789012:role/app-task"],
+          conditions: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        },
+      ]),
+    ),
+  },
+  "IAM-012": {
+    fail: tf(
+      rolePolicy([
+        { actions: ["iam:UpdateAssumeRolePolicy"], resources: ["arn:aws:iam::123456789012:role/app-task"] },
+      ]),
+    ),
+    pass: tf(
+      rolePolicy([{ actions: ["iam:GetRole"], resources: ["arn:aws:iam::123456789012:role/app-task"] }]),
+    ),
+  },
+  "IAM-013": {
+    fail: tf({
+      ...githubTrustNodes("repo:acme/platform-infra:*"),
+      ...rolePolicy([{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::b-bucket/*"] }]),
+    }),
+    pass: tf({
+      ...githubTrustNodes("repo:acme/platform-infra:*"),
+      ...rolePolicy([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b-bucket/*"] }]),
+      "aws_iam_role_policy_attachment.read": {
+        role: "${aws_iam_role.app.name}",
+        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      },
+    }),
+  },
+  "IAM-014": {
+    fail: tf(
+      keyPolicy([
+        { actions: ["kms:*"], principals: { AWS: ROOT }, resources: ["*"] },
+        {
+          actions: ["kms:Decrypt"],
+          principals: { AWS: "arn:aws:iam::999988887777:role/partner" },
+          resources: ["*"],
+        },
+      ]),
+    ),
+    pass: tf(keyPolicy([{ actions: ["kms:*"], principals: { AWS: ROOT }, resources: ["*"] }]), {
+      provider: { aws: [{ region: "us-east-1", allowed_account_ids: ["123456789012"] }] },
+    }),
+  },
+  "IAM-015": {
+    fail: tf(
+      bucketPolicy([
+        {
+          actions: ["s3:GetObject"],
+          principals: { AWS: "*" },
+          resources: ["arn:aws:s3:::b-bucket/*"],
+          conditions: { Bool: { "aws:SecureTransport": "true" } },
+        },
+      ]),
+    ),
+    pass: tf(
+      bucketPolicy([
+        {
+          actions: ["s3:GetObject"],
+          principals: { AWS: "*" },
+          resources: ["arn:aws:s3:::b-bucket/*"],
+          conditions: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+        },
+      ]),
+    ),
+  },
+  "SG-004": {
+    fail: tf({
+      "aws_security_group.web": { name: "web", description: "web" },
+      "aws_vpc_security_group_ingress_rule.low": {
+        security_group_id: "${aws_security_group.web.id}",
+        cidr_ipv4: "0.0.0.0/1",
+        ip_protocol: "tcp",
+        from_port: 443,
+        to_port: 443,
+        description: "half the internet",
+      },
+      "aws_vpc_security_group_ingress_rule.high": {
+        security_group_id: "${aws_security_group.web.id}",
+        cidr_ipv4: "128.0.0.0/1",
+        ip_protocol: "tcp",
+        from_port: 443,
+        to_port: 443,
+        description: "the other half",
+      },
+    }),
+    pass: tf({
+      "aws_security_group.web": { name: "web", description: "web" },
+      "aws_vpc_security_group_ingress_rule.office": {
+        security_group_id: "${aws_security_group.web.id}",
+        cidr_ipv4: "203.0.113.0/24",
+        ip_protocol: "tcp",
+        from_port: 443,
+        to_port: 443,
+        description: "the office",
+      },
+      "aws_vpc_security_group_ingress_rule.vpc": {
+        security_group_id: "${aws_security_group.web.id}",
+        cidr_ipv4: "10.0.0.0/8",
+        ip_protocol: "tcp",
+        from_port: 443,
+        to_port: 443,
+        description: "private space is not public",
+      },
+    }),
+  },
+  "NACL-001": {
+    fail: tf({
+      "aws_network_acl.private": { vpc_id: "${aws_vpc.main.id}" },
+      "aws_network_acl_rule.ssh": {
+        network_acl_id: "${aws_network_acl.private.id}",
+        rule_number: 100,
+        egress: false,
+        protocol: "tcp",
+        rule_action: "allow",
+        cidr_block: "0.0.0.0/0",
+        from_port: 22,
+        to_port: 22,
+      },
+    }),
+    pass: tf({
+      ...subnetRoutedToNodes({ nat_gateway_id: "${aws_nat_gateway.nat.id}" }),
+      "aws_network_acl.private": { vpc_id: "${aws_vpc.main.id}", subnet_ids: ["${aws_subnet.a.id}"] },
+      "aws_network_acl_rule.return": {
+        network_acl_id: "${aws_network_acl.private.id}",
+        rule_number: 100,
+        egress: false,
+        protocol: "tcp",
+        rule_action: "allow",
+        cidr_block: "0.0.0.0/0",
+        from_port: 1024,
+        to_port: 65535,
+      },
+    }),
+  },
+  "LOG-003": {
+    fail: tf(
+      { "aws_cloudwatch_log_group.app": { name: "/app", retention_in_days: 14 } },
+      {
+        "//": { policy_settings: { log_retention_floor_days: 90 } },
+      },
+    ),
+    pass: tf(
+      { "aws_cloudwatch_log_group.app": { name: "/app", retention_in_days: 90 } },
+      {
+        "//": { policy_settings: { log_retention_floor_days: 90 } },
+      },
+    ),
+  },
+  "SECRET-001": {
+    fail: tf({
+      "data.aws_secretsmanager_secret_version.token": { secret_id: "${aws_secretsmanager_secret.s.id}" },
+    }),
+    pass: tf(
+      { "data.aws_ssm_parameter.ami": { name: "/aws/service/ami", with_decryption: false } },
+      {
+        ephemeral: {
+          aws_secretsmanager_secret_version: { token: { secret_id: "${aws_secretsmanager_secret.s.id}" } },
+        },
+      },
+    ),
+  },
   "POLICY-001": {
     fail: suppressed("S3-010", "  "),
     pass: suppressed("S3-010", "This bucket is the access-log sink."),
   },
   "POLICY-002": {
     fail: suppressed("S3-999", "typo"),
+    pass: suppressed("S3-010", "This bucket is the access-log sink."),
+  },
+  "POLICY-003": {
+    fail: suppressed("S3-010", "This bucket is the access-log sink.", null),
     pass: suppressed("S3-010", "This bucket is the access-log sink."),
   },
 };

@@ -1,7 +1,9 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { suppress } from "../constructs/internal/suppressions";
@@ -29,11 +31,17 @@ describe("suppress()", () => {
   test("writes the suppression and the Checkov skips of the rule into the resource's // comment", () => {
     const stack = synthesized((s) => {
       const bucket = new S3Bucket(s, "logs", { bucket: "demo-logs" });
-      suppress(bucket, "S3-010", "This bucket is the access-log sink; logging it into itself would loop.");
+      suppress(bucket, "S3-010", "This bucket is the access-log sink; logging it into itself would loop.", {
+        bucket: "demo-logs",
+      });
     });
     const comment = resource(stack.json, "aws_s3_bucket", "logs")["//"];
     expect(comment.policy_suppressions).toEqual([
-      { rule: "S3-010", reason: "This bucket is the access-log sink; logging it into itself would loop." },
+      {
+        rule: "S3-010",
+        reason: "This bucket is the access-log sink; logging it into itself would loop.",
+        bound: { bucket: "demo-logs" },
+      },
     ]);
     expect(comment.checkov).toEqual({
       skip: [
@@ -49,13 +57,13 @@ describe("suppress()", () => {
   test("accumulates several suppressions on one resource and trims reasons", () => {
     const stack = synthesized((s) => {
       const bucket = new S3Bucket(s, "logs", { bucket: "demo-logs" });
-      suppress(bucket, "S3-010", "  Log sink.  ");
-      suppress(bucket, "S3-006", "Not a state bucket in this demo.");
+      suppress(bucket, "S3-010", "  Log sink.  ", { bucket: "demo-logs" });
+      suppress(bucket, "S3-006", "Not a state bucket in this demo.", { bucket: "demo-logs" });
     });
     const comment = resource(stack.json, "aws_s3_bucket", "logs")["//"];
     expect(comment.policy_suppressions).toEqual([
-      { rule: "S3-010", reason: "Log sink." },
-      { rule: "S3-006", reason: "Not a state bucket in this demo." },
+      { rule: "S3-010", reason: "Log sink.", bound: { bucket: "demo-logs" } },
+      { rule: "S3-006", reason: "Not a state bucket in this demo.", bound: { bucket: "demo-logs" } },
     ]);
     expect(comment.checkov.skip.map((s: { id: string }) => s.id)).toEqual(["CKV_AWS_18"]);
   });
@@ -66,26 +74,32 @@ describe("suppress()", () => {
         new KmsKey(s, "key", { enableKeyRotation: true }),
         "KMS-005",
         "Service principal sends no source context.",
+        { enable_key_rotation: true },
       );
     });
     const comment = resource(stack.json, "aws_kms_key", "key")["//"];
     expect(comment.policy_suppressions).toEqual([
-      { rule: "KMS-005", reason: "Service principal sends no source context." },
+      {
+        rule: "KMS-005",
+        reason: "Service principal sends no source context.",
+        bound: { enable_key_rotation: true },
+      },
     ]);
     expect(comment.checkov).toBeUndefined();
   });
 
   test("records data source suppressions at the top of the stack with the final address", () => {
     const stack = synthesized((s) => {
-      const me = new DataAwsCallerIdentity(s, "me");
-      suppress(me, "IAM-009", "Example of a data source suppression.");
+      const me = new DataAwsRegion(s, "me", { name: "us-east-1" });
+      suppress(me, "IAM-009", "Example of a data source suppression.", { name: "us-east-1" });
       me.overrideLogicalId("caller");
     });
     expect((stack.json["//"] as Record<string, unknown>).policy_suppressions).toEqual([
       {
-        address: "data.aws_caller_identity.caller",
+        address: "data.aws_region.caller",
         rule: "IAM-009",
         reason: "Example of a data source suppression.",
+        bound: { name: "us-east-1" },
       },
     ]);
   });
@@ -96,6 +110,7 @@ describe("suppress()", () => {
         new KmsKey(s, "key", { enableKeyRotation: false }),
         "KMS-001",
         "Key material is imported and rotated by hand.",
+        { enable_key_rotation: false },
       );
     });
     const report = evaluate([stack]);
@@ -130,15 +145,55 @@ describe("suppress()", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "demo");
     const bucket = new S3Bucket(stack, "logs", { bucket: "demo-logs" });
-    expect(() => suppress(bucket, ruleId, reason)).toThrow(message);
+    expect(() => suppress(bucket, ruleId, reason, { bucket: "demo-logs" })).toThrow(message);
+  });
+
+  test("throws when the suppression names no attribute value", () => {
+    const app = testApp();
+    const stack = new TerraformStack(app, "demo");
+    const bucket = new S3Bucket(stack, "logs", { bucket: "demo-logs" });
+    expect(() => suppress(bucket, "S3-010", "Log sink.", {})).toThrow(
+      "`boundTo` must name at least one attribute value that S3-010 is suppressed for on demo/logs, got {}. Pass the attributes the exception depends on, for example { from_port: 443, to_port: 443 }.",
+    );
+  });
+
+  test("a suppression granted for port 443 stops applying once the rule is widened to all ports", () => {
+    const build = (fromPort: number, toPort: number) =>
+      synthesized((s) => {
+        const sg = new SecurityGroup(s, "sg", { name: "lb", description: "load balancer", vpcId: "vpc-1" });
+        const rule = new VpcSecurityGroupIngressRule(s, "https", {
+          securityGroupId: sg.id,
+          description: "HTTPS from anywhere",
+          ipProtocol: "tcp",
+          fromPort,
+          toPort,
+          cidrIpv4: "0.0.0.0/0",
+        });
+        suppress(rule, "SG-001", "a public load balancer takes HTTPS from the internet", {
+          from_port: 443,
+          to_port: 443,
+          cidr_ipv4: "0.0.0.0/0",
+        });
+      });
+    const granted = evaluate([build(443, 443)]);
+    expect(granted.violations.filter((v) => v.ruleId === "SG-001")).toEqual([]);
+    expect(granted.suppressed.map((f) => f.ruleId)).toContain("SG-001");
+
+    const widened = evaluate([build(0, 65535)]);
+    expect(widened.violations.filter((v) => v.ruleId === "SG-001").map((v) => v.message)).toEqual([
+      expect.stringMatching(
+        /\(its suppression was granted for other values: from_port was 443, is 0; to_port was 443, is 65535\)$/,
+      ),
+    ]);
+    expect(widened.suppressed.filter((f) => f.ruleId === "SG-001")).toEqual([]);
   });
 
   test("throws when the same rule is suppressed twice on one resource", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "demo");
     const bucket = new S3Bucket(stack, "logs", { bucket: "demo-logs" });
-    suppress(bucket, "S3-010", "Log sink.");
-    expect(() => suppress(bucket, "S3-010", "Again.")).toThrow(
+    suppress(bucket, "S3-010", "Log sink.", { bucket: "demo-logs" });
+    expect(() => suppress(bucket, "S3-010", "Again.", { bucket: "demo-logs" })).toThrow(
       '`ruleId` must be suppressed at most once per resource (demo/logs), got "S3-010". Remove the second suppress() call or merge the reasons into one.',
     );
   });

@@ -58,13 +58,14 @@ export function buildPlatform(app: App, props: PlatformAppProps): Platform {
   const environments: Record<string, EnvironmentStack> = {};
   const grafana: Record<string, GrafanaStack> = {};
   for (const env of props.environments) {
+    const grafanaId = `${env.environment}-grafana`;
     const stack = new EnvironmentStack(app, env.environment, {
       environment: env,
       state: props.state,
       rotationCode,
+      stateStackIds: [env.environment, grafanaId],
     });
     environments[env.environment] = stack;
-    const grafanaId = `${env.environment}-grafana`;
     grafana[env.environment] = new GrafanaStack(app, grafanaId, {
       environment: env,
       grafanaWorkspaceUrl: stack.grafana.url,

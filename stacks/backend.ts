@@ -1,9 +1,8 @@
 import { S3Backend, type TerraformStack } from "cdktf";
-import { stateKeyAlias } from "../constructs/state";
+import { stateKeyAlias, WORKSPACE_KEY_PREFIX } from "../constructs/state";
 import type { StateConfig } from "../environments";
 
-/** The prefix under which workspace states live in the bucket: `env:/<workspace>/<key>` is Terraform's default. */
-export const WORKSPACE_KEY_PREFIX = "workspaces";
+export { WORKSPACE_KEY_PREFIX } from "../constructs/state";
 
 /**
  * Points a stack at the S3 state bucket: encrypted with the state key (with `encrypt` alone Terraform

@@ -14,8 +14,10 @@ import {
 } from "../constructs/observability";
 import { RuntimeSecrets } from "../constructs/secrets";
 import { FargateService } from "../constructs/service";
+import { StateKey, stateObjectKey } from "../constructs/state";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
 import type { EnvironmentConfig, StateConfig } from "../environments";
+import { POLICY_SETTINGS_KEY } from "../policy/rules/observability";
 import { useRemoteState } from "./backend";
 import { addAwsProvider, environmentTags } from "./providers";
 
@@ -27,6 +29,11 @@ export interface EnvironmentStackProps {
   readonly state: StateConfig;
   /** The bundled Grafana token rotation function. */
   readonly rotationCode: FunctionCode;
+  /**
+   * Ids of every stack of this environment that keeps state in its workspace (this one and its
+   * Grafana stack): the CI roles use these states and no others.
+   */
+  readonly stateStackIds: readonly string[];
 }
 
 /**
@@ -51,9 +58,11 @@ export class EnvironmentStack extends TerraformStack {
     this.environment = env;
     const naming = { projectName: env.projectName, environment: env.environment };
 
-    addAwsProvider(this, { region: env.region, tags: environmentTags(env) });
+    addAwsProvider(this, { region: env.region, tags: environmentTags(env), accountId: env.accountId });
     useRemoteState(this, props.state, id);
     new WorkspaceGuard(this, "workspace-guard", { workspace: env.workspace, stackName: id });
+    // The policy suite's LOG-003 reads the environment's floor from here.
+    this.addOverride(`//.${POLICY_SETTINGS_KEY}.log_retention_floor_days`, env.logRetentionFloorDays);
 
     const imageTag = new TerraformVariable(this, "image_tag", {
       type: "string",
@@ -153,7 +162,14 @@ export class EnvironmentStack extends TerraformStack {
       githubEnvironment: env.ci.githubEnvironment,
       stateBucketName: props.state.bucketName,
       lockTableName: props.state.lockTableName,
+      stateKmsKeyArn: new StateKey(this, "state-key", { bucketName: props.state.bucketName }).keyArn,
+      stateObjectKeys: props.stateStackIds.map((stack) => stateObjectKey(stack, env.workspace)),
+      workspace: env.workspace,
+      environmentKeyArn: this.key.keyArn,
+      environmentTag: env.environment,
     });
+    // Every role of the stack, the CI roles included, carries the environment's boundary.
+    ci.boundary.applyToRolesIn(this);
 
     this.tokenRotation = new GrafanaTokenRotation(this, "grafana-token", {
       naming,

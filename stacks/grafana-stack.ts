@@ -132,7 +132,7 @@ export class GrafanaStack extends TerraformStack {
     const naming = { projectName: env.projectName, environment: env.environment };
     const prefix = resourceName(naming);
 
-    addAwsProvider(this, { region: env.region, tags: environmentTags(env) });
+    addAwsProvider(this, { region: env.region, tags: environmentTags(env), accountId: env.accountId });
     props.configureBackend?.(this);
 
     this.apiKeyVariable = new TerraformVariable(this, "grafana_api_key", {

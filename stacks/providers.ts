@@ -7,6 +7,12 @@ export interface AwsProviderSettings {
   readonly region: string;
   /** Tags every resource of the stack carries. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The only AWS account the stack may run against (`allowed_account_ids`): Terraform refuses
+   * credentials of any other account before it reads or changes anything.
+   * @default - any account the credentials belong to
+   */
+  readonly accountId?: string;
 }
 
 /** Terraform the stacks need: 1.10 brought the S3 backend's `use_lockfile` and ephemeral resources. */
@@ -21,6 +27,7 @@ export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSetti
   const provider = new AwsProvider(stack, "aws", {
     region: settings.region,
     defaultTags: [{ tags: { ...settings.tags } }],
+    ...(settings.accountId ? { allowedAccountIds: [settings.accountId] } : {}),
   });
   stack.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
   stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);

@@ -86,6 +86,11 @@ describe("bad configurations are rejected with the field, rule, value and fix", 
       "environments/x.ts: `ci` is required, got nothing. See README.md (Environment settings) for the accepted values.",
     ],
     [
+      "an account id of the wrong length",
+      { accountId: "12345" },
+      'environments/x.ts: `accountId` must be a 12-digit AWS account id, got "12345". See README.md (Environment settings) for the accepted values.',
+    ],
+    [
       "no access roles",
       { access: undefined },
       "environments/x.ts: `access` is required, got nothing. See README.md (Environment settings) for the accepted values.",

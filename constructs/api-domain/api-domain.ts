@@ -103,6 +103,7 @@ export class ApiDomain extends Construct {
         rule,
         "SG-001",
         "the API's public load balancer must accept HTTP (redirect only) and HTTPS from the internet",
+        { ip_protocol: "tcp", from_port: port, to_port: port, cidr_ipv4: "0.0.0.0/0" },
       );
     }
 
@@ -121,12 +122,14 @@ export class ApiDomain extends Construct {
       alb,
       "ALB-005",
       "access logs need a per-region log-delivery S3 bucket that this construct does not create yet (opt-in in terraform-aws-modules/alb too)",
+      { name: alb.nameInput },
     );
     if (!deletionProtection) {
       suppress(
         alb,
         "ALB-004",
         "deletionProtection is false in this environment's settings (disposable environments)",
+        { enable_deletion_protection: false },
       );
     }
 

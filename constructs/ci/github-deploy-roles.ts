@@ -4,7 +4,9 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { PermissionsBoundary } from "../iam";
 import { type PolicyStatement, policyDocument } from "../internal/iam";
 import { type ResourceNaming, resourceName } from "../internal/naming";
 import { suppress } from "../internal/suppressions";
@@ -29,67 +31,58 @@ const SERVICE_LINKED_ROLE_SERVICES = [
   "ecs.application-autoscaling.amazonaws.com",
 ];
 
-/** IAM actions on the environment's own roles that a deploy needs (create, read, update, delete). */
-const ROLE_ACTIONS = [
-  "iam:CreateRole",
-  "iam:DeleteRole",
+/** Reading a role, for refreshes of every role of the stack (the CI roles included). */
+const ROLE_READ_ACTIONS = [
   "iam:GetRole",
-  "iam:UpdateRole",
-  "iam:UpdateRoleDescription",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:TagRole",
-  "iam:UntagRole",
-  "iam:ListRoleTags",
-  "iam:PutRolePolicy",
-  "iam:DeleteRolePolicy",
   "iam:GetRolePolicy",
   "iam:ListRolePolicies",
-  "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy",
   "iam:ListAttachedRolePolicies",
+  "iam:ListRoleTags",
   "iam:ListInstanceProfilesForRole",
 ];
 
-/** Write actions that the deploy role may never perform on the CI roles themselves. */
-const CI_ROLE_WRITE_ACTIONS = [
-  "iam:CreateRole",
+/** Changes to an environment role that do not touch its permissions. */
+const ROLE_METADATA_ACTIONS = [
   "iam:DeleteRole",
   "iam:UpdateRole",
   "iam:UpdateRoleDescription",
-  "iam:UpdateAssumeRolePolicy",
   "iam:TagRole",
   "iam:UntagRole",
+];
+
+/** Changes to an environment role's permissions: allowed only while the role carries the boundary. */
+const ROLE_PERMISSION_ACTIONS = [
+  "iam:CreateRole",
   "iam:PutRolePolicy",
   "iam:DeleteRolePolicy",
-  "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy",
   "iam:PutRolePermissionsBoundary",
-  "iam:DeleteRolePermissionsBoundary",
-  "iam:PassRole",
 ];
 
-const POLICY_ACTIONS = [
-  "iam:CreatePolicy",
-  "iam:DeletePolicy",
-  "iam:GetPolicy",
-  "iam:CreatePolicyVersion",
-  "iam:DeletePolicyVersion",
-  "iam:GetPolicyVersion",
-  "iam:ListPolicyVersions",
-  "iam:TagPolicy",
-  "iam:UntagPolicy",
-  "iam:ListPolicyTags",
+/** Reading table items, for the plan role's data fence. */
+const TABLE_READ_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:PartiQLSelect",
+  "dynamodb:GetRecords",
 ];
 
-const INSTANCE_PROFILE_ACTIONS = [
-  "iam:CreateInstanceProfile",
-  "iam:DeleteInstanceProfile",
-  "iam:GetInstanceProfile",
-  "iam:AddRoleToInstanceProfile",
-  "iam:RemoveRoleFromInstanceProfile",
-  "iam:TagInstanceProfile",
-  "iam:UntagInstanceProfile",
+/** Reading log events, for the plan role's data fence. */
+const LOG_READ_ACTIONS = [
+  "logs:GetLogEvents",
+  "logs:FilterLogEvents",
+  "logs:StartQuery",
+  "logs:GetQueryResults",
+  "logs:StartLiveTail",
+  "logs:GetLogRecord",
+  "logs:Unmask",
 ];
+
+/** Where the deploy workflow's jobs come from, as GitHub writes it into `job_workflow_ref`. */
+export const DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy.yml";
+/** The only ref the deploy workflow may run from. */
+export const DEFAULT_DEPLOY_REF = "refs/heads/main";
 
 /** Properties of {@link GithubDeployRoles}. */
 export interface GithubDeployRolesProps {
@@ -102,39 +95,63 @@ export interface GithubDeployRolesProps {
    * `github_environment`, for example `staging`; prod uses `sandbox`).
    */
   readonly githubEnvironment: string;
+  /**
+   * Workflow file whose jobs may assume the deploy role, pinned through the `job_workflow_ref` claim
+   * of the repository's customised OIDC subject (README: CI).
+   * @default DEFAULT_DEPLOY_WORKFLOW
+   */
+  readonly deployWorkflow?: string;
+  /**
+   * Git ref the deploy workflow must run from.
+   * @default DEFAULT_DEPLOY_REF
+   */
+  readonly deployRef?: string;
   /** Name of the Terraform state bucket. */
   readonly stateBucketName: string;
   /** Name of the DynamoDB table Terraform locks states in. */
   readonly lockTableName: string;
+  /** ARN of the KMS key that encrypts the state bucket and lock table. */
+  readonly stateKmsKeyArn: string;
   /**
-   * ARN of the KMS key that encrypts the state bucket and lock table (the `state` stack's
-   * `state_kms_key_arn` output).
-   * @default - KMS use is granted on this account's keys, but only through S3 and DynamoDB
-   * (`kms:ViaService`)
+   * Keys of this environment's state objects (`workspaces/<workspace>/<stack>/terraform.tfstate`):
+   * the roles use these and no other state objects or lock items.
    */
-  readonly stateKmsKeyArn?: string;
+  readonly stateObjectKeys: readonly string[];
+  /** The environment's Terraform workspace, tagged on the roles (`TerraformWorkspace`) for the state bucket's policy. */
+  readonly workspace: string;
+  /**
+   * Key the environment's Lambda environments are encrypted with: the plan role may decrypt with it
+   * through Lambda only (a refresh reads a function's configuration), and with no other key but the state key.
+   * @default - the plan role decrypts with the state key only
+   */
+  readonly environmentKeyArn?: string;
+  /**
+   * Managed policies the deploy role may attach to (and detach from) the environment's roles.
+   * @default - none: environment roles carry inline policies only
+   */
+  readonly attachablePolicyArns?: readonly string[];
+  /** Value of the `Environment` tag of the environment's resources (the boundary fences others out). */
+  readonly environmentTag: string;
 }
 
 /**
  * Two IAM roles that GitHub Actions jobs assume through the account's GitHub OIDC provider (created
- * once per account by the `state` stack, looked up here by its URL):
+ * once per account by the `state` stack, looked up here by its URL), and the environment's
+ * {@link PermissionsBoundary}, which both roles and every role the deploy role manages carry:
  *
- * - `<project>-<env>-ci-plan`: any workflow run of the repository (pull requests, pushes, any
- *   environment) may assume it. `ReadOnlyAccess`, plus the state access a plan needs: reading state,
- *   and writing and deleting the lock (`.tflock` objects with `use_lockfile`, items in the
- *   DynamoDB lock table).
- * - `<project>-<env>-ci-deploy`: only jobs running in the GitHub environment
- *   {@link GithubDeployRolesProps.githubEnvironment} (whose protection rules decide who deploys) may
- *   assume it. `PowerUserAccess` (everything but IAM, Organizations and Account), plus IAM limited to
- *   roles, policies and instance profiles named `<project>-<env>-*`, `iam:PassRole` on those roles
- *   only, the service-linked roles the environment uses, and the state access.
+ * - `<project>-<env>-ci-plan`: any workflow run of the repository (pull requests included) may
+ *   assume it. `ReadOnlyAccess`, the state access a plan needs (reading this environment's states,
+ *   writing its lock files and lock items), and explicit denies that keep it to this environment's
+ *   state and away from data: no secret values, log events, table items other than its locks, state
+ *   objects of other environments, or decryption with any key but the state key.
+ * - `<project>-<env>-ci-deploy`: only jobs of the deploy workflow on `main`, running in the GitHub
+ *   environment {@link GithubDeployRolesProps.githubEnvironment}, may assume it. `PowerUserAccess`
+ *   under the boundary, IAM only on the roles the stack creates, by exact name: their permissions
+ *   only while they carry the boundary, `iam:PassRole` only to the service each role trusts, no trust
+ *   policy edits, no managed policy attachments beyond a list.
  *
- * The deploy role may not change or pass the CI roles themselves (`<project>-<env>-ci-*`), so a
- * workflow cannot widen its own permissions: changes to these roles are applied by an administrator.
- * The name scope limits what a deploy can touch to this environment; it is not a permissions
- * boundary (a deploy can still give an environment role wide permissions).
- *
- * Sessions last at most one hour.
+ * Neither role may change the CI roles or the boundary: an administrator applies those changes (and
+ * the first deploy). Sessions last at most one hour.
  */
 export class GithubDeployRoles extends Construct {
   /** ARN of the plan role: the GitHub repository variable `AWS_PLAN_ROLE_ARN_<ENV>` (for example `AWS_PLAN_ROLE_ARN_STAGING`). */
@@ -145,10 +162,16 @@ export class GithubDeployRoles extends Construct {
   readonly planRoleName: string;
   /** Name of the deploy role: `<project>-<env>-ci-deploy`. */
   readonly deployRoleName: string;
+  /** The boundary of every role of the environment; apply it with `boundary.applyToRolesIn(stack)`. */
+  readonly boundary: PermissionsBoundary;
+  /** The exact `sub` claim the deploy role trusts. */
+  readonly deploySubject: string;
 
   constructor(scope: Construct, id: string, props: GithubDeployRolesProps) {
     super(scope, id);
     validate(props);
+    const deployWorkflow = props.deployWorkflow ?? DEFAULT_DEPLOY_WORKFLOW;
+    const deployRef = props.deployRef ?? DEFAULT_DEPLOY_REF;
 
     const partition = new DataAwsPartition(this, "partition").partition;
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
@@ -158,14 +181,31 @@ export class GithubDeployRoles extends Construct {
     const iamArn = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
     const managedPolicy = (name: string) => `arn:${partition}:iam::aws:policy/${name}`;
     const prefix = resourceName(props.naming);
-
     this.planRoleName = resourceName(props.naming, "ci", "plan");
+    this.deployRoleName = resourceName(props.naming, "ci", "deploy");
+    this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
+      naming: props.naming,
+      environmentTag: props.environmentTag,
+      protectedRoleNames: [this.planRoleName, this.deployRoleName],
+    });
+    const roleTags = { TerraformWorkspace: props.workspace };
+    const state = stateScope(props, partition, accountId);
+
+    const planTrust = trustPolicy(provider.arn, "StringLike", `repo:${props.githubRepository}:*`);
     const planRole = new IamRole(this, "plan-role", {
       name: this.planRoleName,
       description: `GitHub Actions plans of ${props.githubRepository} (${prefix})`,
       maxSessionDuration: 3600,
-      assumeRolePolicy: trustPolicy(provider.arn, "StringLike", `repo:${props.githubRepository}:*`),
+      assumeRolePolicy: planTrust,
+      tags: roleTags,
     });
+    suppress(
+      planRole,
+      "IAM-013",
+      "pull requests of any branch must plan; the role's only writes are its own lock files and lock items (terraform-state), " +
+        "and its data fence denies secret values, log events, other state objects and decryption with other keys",
+      { assume_role_policy: planTrust },
+    );
     new IamRolePolicyAttachment(this, "plan-read-only", {
       role: planRole.name,
       policyArn: managedPolicy("ReadOnlyAccess"),
@@ -173,19 +213,21 @@ export class GithubDeployRoles extends Construct {
     new IamRolePolicy(this, "plan-state-access", {
       name: "terraform-state",
       role: planRole.id,
-      policy: statePolicy(props, partition, accountId, "plan"),
+      policy: statePolicy(state, "plan"),
+    });
+    new IamRolePolicy(this, "plan-data-fence", {
+      name: "environment-data-fence",
+      role: planRole.id,
+      policy: planFence(state, props.environmentKeyArn),
     });
 
-    this.deployRoleName = resourceName(props.naming, "ci", "deploy");
+    this.deploySubject = `repo:${props.githubRepository}:environment:${props.githubEnvironment}:job_workflow_ref:${props.githubRepository}/${deployWorkflow}@${deployRef}`;
     const deployRole = new IamRole(this, "deploy-role", {
       name: this.deployRoleName,
       description: `GitHub Actions deploys of ${props.githubRepository} in environment ${props.githubEnvironment} (${prefix})`,
       maxSessionDuration: 3600,
-      assumeRolePolicy: trustPolicy(
-        provider.arn,
-        "StringEquals",
-        `repo:${props.githubRepository}:environment:${props.githubEnvironment}`,
-      ),
+      assumeRolePolicy: trustPolicy(provider.arn, "StringEquals", this.deploySubject),
+      tags: roleTags,
     });
     const powerUser = new IamRolePolicyAttachment(this, "deploy-power-user", {
       role: deployRole.name,
@@ -194,55 +236,155 @@ export class GithubDeployRoles extends Construct {
     suppress(
       powerUser,
       "IAM-008",
-      "terraform apply of the environment stack creates resources across a dozen services; PowerUserAccess excludes IAM, " +
-        "which the deploy role gets only for <project>-<env>-* roles, and only this repository's protected GitHub environment can assume it",
+      "Terraform applies the environment across a dozen services; PowerUserAccess grants no IAM, the role carries the " +
+        "environment's permissions boundary (no users, no role without the boundary, no other environment's resources), " +
+        "IAM comes only from its environment-iam policy, and only the deploy workflow on main in the protected GitHub environment can assume it",
+      { policy_arn: powerUser.policyArnInput, role: powerUser.roleInput },
     );
     new IamRolePolicy(this, "deploy-state-access", {
       name: "terraform-state",
       role: deployRole.id,
-      policy: statePolicy(props, partition, accountId, "deploy"),
+      policy: statePolicy(state, "deploy"),
     });
+
+    // Rendered at synth: the stack's roles (and the services they trust) are all known by then.
+    const stack = TerraformStack.of(this);
+    const managedRoles = () =>
+      stack.node
+        .findAll()
+        .filter((c): c is IamRole => c instanceof IamRole && c !== planRole && c !== deployRole);
     new IamRolePolicy(this, "deploy-iam-access", {
       name: "environment-iam",
       role: deployRole.id,
-      policy: policyDocument([
-        { sid: "ManageEnvironmentRoles", actions: ROLE_ACTIONS, resources: [iamArn(`role/${prefix}-*`)] },
-        { sid: "PassEnvironmentRoles", actions: ["iam:PassRole"], resources: [iamArn(`role/${prefix}-*`)] },
-        {
-          sid: "ManageEnvironmentPolicies",
-          actions: POLICY_ACTIONS,
-          resources: [iamArn(`policy/${prefix}-*`)],
-        },
-        {
-          sid: "ManageEnvironmentInstanceProfiles",
-          actions: INSTANCE_PROFILE_ACTIONS,
-          resources: [iamArn(`instance-profile/${prefix}-*`)],
-        },
-        {
-          sid: "CreateServiceLinkedRoles",
-          actions: ["iam:CreateServiceLinkedRole"],
-          resources: [iamArn("role/aws-service-role/*")],
-          conditions: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
-        },
-        // The stacks look the OIDC provider up by URL (`data aws_iam_openid_connect_provider`).
-        {
-          sid: "ReadGithubOidcProvider",
-          actions: ["iam:GetOpenIDConnectProvider"],
-          resources: [iamArn("oidc-provider/token.actions.githubusercontent.com")],
-        },
-        { sid: "ListOidcProviders", actions: ["iam:ListOpenIDConnectProviders"], resources: ["*"] },
-        {
-          sid: "ProtectCiRoles",
-          effect: "Deny",
-          actions: CI_ROLE_WRITE_ACTIONS,
-          resources: [iamArn(`role/${prefix}-ci-*`)],
-        },
-      ]),
+      policy: Lazy.stringValue({
+        produce: () =>
+          deployIamPolicy({
+            roles: managedRoles().map((role) => ({
+              name: fixedRoleName(role),
+              services: trustedServices(role),
+            })),
+            ciRoles: [this.planRoleName, this.deployRoleName],
+            boundaryArn: this.boundary.policyArn,
+            attachablePolicyArns: props.attachablePolicyArns ?? [],
+            iamArn,
+          }),
+      }),
     });
 
     this.planRoleArn = planRole.arn;
     this.deployRoleArn = deployRole.arn;
   }
+}
+
+/** The name a role was given; the deploy role is scoped by exact names, so generated names are refused. */
+function fixedRoleName(role: IamRole): string {
+  const name = role.nameInput;
+  if (name === undefined || isUnresolved(name)) {
+    throw invalid(
+      "name",
+      "must be a fixed string on every IAM role of an environment stack (the CI deploy role is scoped to exact role names)",
+      role.node.path,
+      "Give the role a name built from the environment's naming.",
+    );
+  }
+  return name;
+}
+
+/** AWS services a role's trust policy names (`ecs-tasks.amazonaws.com`, ...): the only ones it may be passed to. */
+function trustedServices(role: IamRole): string[] {
+  const document = role.assumeRolePolicyInput;
+  if (document === undefined) return [];
+  // Tokens inside string values (`${TfToken[...]}`) keep the document valid JSON.
+  let parsedDocument: { Statement?: unknown };
+  try {
+    parsedDocument = JSON.parse(document);
+  } catch {
+    throw invalid(
+      "assumeRolePolicy",
+      "must be a JSON policy document on every IAM role of an environment stack (the CI deploy role may pass a role only to the services its trust policy names)",
+      role.node.path,
+      "Build it with policyDocument() or serviceTrustPolicy() (constructs/internal/iam.ts).",
+    );
+  }
+  const services = new Set<string>();
+  for (const statement of [parsedDocument.Statement].flat() as {
+    Effect?: string;
+    Principal?: { Service?: unknown };
+  }[]) {
+    if (statement?.Effect !== "Allow") continue;
+    for (const service of [statement.Principal?.Service ?? []].flat()) services.add(String(service));
+  }
+  return [...services].sort();
+}
+
+function deployIamPolicy(input: {
+  readonly roles: readonly { readonly name: string; readonly services: readonly string[] }[];
+  readonly ciRoles: readonly string[];
+  readonly boundaryArn: string;
+  readonly attachablePolicyArns: readonly string[];
+  readonly iamArn: (resource: string) => string;
+}): string {
+  const roleArns = input.roles.map((r) => input.iamArn(`role/${r.name}`));
+  const withBoundary = { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } };
+  const services = [...new Set(input.roles.flatMap((r) => r.services))].sort();
+  const statements: PolicyStatement[] = [
+    {
+      sid: "ReadStackRoles",
+      actions: ROLE_READ_ACTIONS,
+      resources: [...roleArns, ...input.ciRoles.map((name) => input.iamArn(`role/${name}`))],
+    },
+  ];
+  if (roleArns.length > 0) {
+    statements.push(
+      { sid: "ManageEnvironmentRoles", actions: ROLE_METADATA_ACTIONS, resources: roleArns },
+      {
+        sid: "ChangeEnvironmentRolePermissionsWithinTheBoundary",
+        actions: ROLE_PERMISSION_ACTIONS,
+        resources: roleArns,
+        conditions: withBoundary,
+      },
+    );
+  }
+  if (roleArns.length > 0 && input.attachablePolicyArns.length > 0) {
+    statements.push({
+      sid: "AttachListedPoliciesWithinTheBoundary",
+      actions: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      resources: roleArns,
+      conditions: { ...withBoundary, ArnEquals: { "iam:PolicyARN": [...input.attachablePolicyArns] } },
+    });
+  }
+  for (const service of services) {
+    const passable = input.roles
+      .filter((r) => r.services.includes(service))
+      .map((r) => input.iamArn(`role/${r.name}`));
+    statements.push({
+      sid: `PassRolesTo${service.split(".")[0]!.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`,
+      actions: ["iam:PassRole"],
+      resources: passable,
+      conditions: { StringEquals: { "iam:PassedToService": service } },
+    });
+  }
+  statements.push(
+    {
+      sid: "ReadTheBoundary",
+      actions: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"],
+      resources: [input.boundaryArn],
+    },
+    {
+      sid: "CreateServiceLinkedRoles",
+      actions: ["iam:CreateServiceLinkedRole"],
+      resources: [input.iamArn("role/aws-service-role/*")],
+      conditions: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+    },
+    // The stacks look the OIDC provider up by URL (`data aws_iam_openid_connect_provider`).
+    {
+      sid: "ReadGithubOidcProvider",
+      actions: ["iam:GetOpenIDConnectProvider"],
+      resources: [input.iamArn("oidc-provider/token.actions.githubusercontent.com")],
+    },
+    { sid: "ListOidcProviders", actions: ["iam:ListOpenIDConnectProviders"], resources: ["*"] },
+  );
+  return policyDocument(statements);
 }
 
 /** Trust in the account's GitHub OIDC provider, for tokens meant for AWS with the given subject. */
@@ -261,50 +403,133 @@ function trustPolicy(
   ]);
 }
 
-/**
- * State access in the bucket, the lock table and with the state key. `plan` reads states and writes
- * only lock files (`*.tflock`); `deploy` also writes states.
- */
-function statePolicy(
-  props: GithubDeployRolesProps,
-  partition: string,
-  accountId: string,
-  mode: "plan" | "deploy",
-): string {
+/** The state resources of one environment, resolved to ARNs and keys. */
+interface StateScope {
+  readonly bucketArn: string;
+  readonly tableArn: string;
+  readonly keyArn: string;
+  /** `<bucket ARN>/<key>` of each state object and its lock file. */
+  readonly objectArns: readonly string[];
+  /** `LockID`s of the lock table's items for these states (the lock and its digest). */
+  readonly lockIds: readonly string[];
+}
+
+function stateScope(props: GithubDeployRolesProps, partition: string, accountId: string): StateScope {
   const bucketArn = `arn:${partition}:s3:::${props.stateBucketName}`;
-  const kmsActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
-  const kms: PolicyStatement = props.stateKmsKeyArn
-    ? { sid: "UseStateKey", actions: kmsActions, resources: [props.stateKmsKeyArn] }
-    : {
-        sid: "UseStateKeyThroughS3AndDynamoDb",
-        actions: kmsActions,
-        resources: [`arn:${partition}:kms:*:${accountId}:key/*`],
-        conditions: { StringLike: { "kms:ViaService": ["s3.*", "dynamodb.*"] } },
-      };
+  return {
+    bucketArn,
+    tableArn: `arn:${partition}:dynamodb:*:${accountId}:table/${props.lockTableName}`,
+    keyArn: props.stateKmsKeyArn,
+    objectArns: props.stateObjectKeys.flatMap((key) => [`${bucketArn}/${key}`, `${bucketArn}/${key}.tflock`]),
+    lockIds: props.stateObjectKeys.flatMap((key) => [
+      `${props.stateBucketName}/${key}`,
+      `${props.stateBucketName}/${key}-md5`,
+    ]),
+  };
+}
+
+const LOCK_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"];
+
+/**
+ * State access, to this environment's states only. `plan` reads its states and writes only their lock
+ * files (`*.tflock`) and lock items; `deploy` also writes its states. Explicit denies keep both away
+ * from other environments' lock items whatever their managed policies allow (state objects of other
+ * environments are fenced by the state bucket's policy, and for the plan role by its data fence).
+ */
+function statePolicy(state: StateScope, mode: "plan" | "deploy"): string {
+  const states = state.objectArns.filter((arn) => !arn.endsWith(".tflock"));
+  const locks = state.objectArns.filter((arn) => arn.endsWith(".tflock"));
   return policyDocument([
-    { sid: "ListStateBucket", actions: ["s3:ListBucket"], resources: [bucketArn] },
+    { sid: "ListStateBucket", actions: ["s3:ListBucket"], resources: [state.bucketArn] },
     ...(mode === "deploy"
       ? [
           {
-            sid: "ReadWriteStatesAndLockFiles",
+            sid: "ReadWriteOwnStatesAndLockFiles",
             actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            resources: [`${bucketArn}/*`],
+            resources: [...state.objectArns],
           },
         ]
       : [
-          { sid: "ReadStates", actions: ["s3:GetObject"], resources: [`${bucketArn}/*`] },
+          { sid: "ReadOwnStates", actions: ["s3:GetObject"], resources: states },
           {
-            sid: "WriteLockFiles",
-            actions: ["s3:PutObject", "s3:DeleteObject"],
-            resources: [`${bucketArn}/*.tflock`],
+            sid: "WriteOwnLockFiles",
+            actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            resources: locks,
           },
         ]),
+    { sid: "DescribeLockTable", actions: ["dynamodb:DescribeTable"], resources: [state.tableArn] },
     {
-      sid: "UseLockTable",
-      actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-      resources: [`arn:${partition}:dynamodb:*:${accountId}:table/${props.lockTableName}`],
+      sid: "UseOwnLockItems",
+      actions: LOCK_ITEM_ACTIONS,
+      resources: [state.tableArn],
+      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...state.lockIds] } },
     },
-    kms,
+    {
+      sid: "DenyOtherLockItems",
+      effect: "Deny",
+      actions: [
+        ...LOCK_ITEM_ACTIONS,
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+      ],
+      resources: [state.tableArn],
+      conditions: { "ForAnyValue:StringNotLike": { "dynamodb:LeadingKeys": [...state.lockIds] } },
+    },
+    {
+      sid: "DenyReadingEveryLockItem",
+      effect: "Deny",
+      actions: [
+        "dynamodb:Scan",
+        "dynamodb:Query",
+        "dynamodb:PartiQLSelect",
+        "dynamodb:ExportTableToPointInTime",
+      ],
+      resources: [state.tableArn],
+    },
+    {
+      sid: "UseStateKey",
+      actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      resources: [state.keyArn],
+    },
+  ]);
+}
+
+/**
+ * What the plan role, which any branch can assume, may never read, whatever ReadOnlyAccess allows:
+ * other environments' state objects, secret values, log events, table items (other than its locks),
+ * and anything encrypted with a key other than the state key (and the environment key, through
+ * Lambda only: a refresh reads a function's environment).
+ */
+function planFence(state: StateScope, environmentKeyArn: string | undefined): string {
+  const decryptable = [state.keyArn, ...(environmentKeyArn ? [environmentKeyArn] : [])];
+  return policyDocument([
+    {
+      sid: "DenyOtherStateObjects",
+      effect: "Deny",
+      actions: ["s3:GetObject", "s3:GetObjectVersion"],
+      notResources: [...state.objectArns],
+    },
+    { sid: "DenySecretValues", effect: "Deny", actions: ["secretsmanager:GetSecretValue"], resources: ["*"] },
+    { sid: "DenyLogEvents", effect: "Deny", actions: LOG_READ_ACTIONS, resources: ["*"] },
+    { sid: "DenyTableItems", effect: "Deny", actions: TABLE_READ_ACTIONS, notResources: [state.tableArn] },
+    {
+      sid: "DenyDecryptingWithOtherKeys",
+      effect: "Deny",
+      actions: ["kms:Decrypt"],
+      notResources: decryptable,
+    },
+    ...(environmentKeyArn
+      ? [
+          {
+            sid: "DenyDecryptingWithTheEnvironmentKeyOutsideLambda",
+            effect: "Deny" as const,
+            actions: ["kms:Decrypt"],
+            resources: [environmentKeyArn],
+            conditions: { StringNotLike: { "kms:ViaService": "lambda.*.amazonaws.com" } },
+          },
+        ]
+      : []),
   ]);
 }
 
@@ -325,16 +550,30 @@ function validate(props: GithubDeployRolesProps): void {
       "Use the environment's name as shown under Settings > Environments, for example staging.",
     );
   }
-  if (
-    props.stateKmsKeyArn !== undefined &&
-    !isUnresolved(props.stateKmsKeyArn) &&
-    !KMS_KEY_ARN.test(props.stateKmsKeyArn)
-  ) {
+  if (!isUnresolved(props.stateKmsKeyArn) && !KMS_KEY_ARN.test(props.stateKmsKeyArn)) {
     throw invalid(
       "stateKmsKeyArn",
       "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias",
       props.stateKmsKeyArn,
-      "Use the state stack's state_kms_key_arn output, or leave it out.",
+      "Use the state stack's state_kms_key_arn output (the environment stacks look it up by its alias).",
     );
+  }
+  if (props.stateObjectKeys.length === 0) {
+    throw invalid(
+      "stateObjectKeys",
+      "must list the environment's state object keys",
+      [],
+      "Pass workspaces/<workspace>/<stack>/terraform.tfstate for each of the environment's stacks.",
+    );
+  }
+  for (const key of props.stateObjectKeys) {
+    if (!isUnresolved(key) && (key.startsWith("/") || key.includes("*") || key.includes("?"))) {
+      throw invalid(
+        "stateObjectKeys",
+        "entries must be exact object keys, without a leading / or wildcards",
+        key,
+        "Use workspaces/<workspace>/<stack>/terraform.tfstate.",
+      );
+    }
   }
 }

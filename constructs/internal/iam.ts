@@ -2,8 +2,13 @@
 export interface PolicyStatement {
   readonly sid?: string;
   readonly effect?: "Allow" | "Deny";
-  readonly actions: readonly string[];
+  /** `Action`; give this or {@link PolicyStatement.notActions}. */
+  readonly actions?: readonly string[];
+  /** `NotAction` (every action but these): for permissions boundaries and explicit denies. */
+  readonly notActions?: readonly string[];
   readonly resources?: readonly string[];
+  /** `NotResource` (every resource but these): for explicit denies. */
+  readonly notResources?: readonly string[];
   readonly principals?: Readonly<Record<string, string | readonly string[]>>;
   readonly conditions?: Readonly<
     Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>
@@ -15,16 +20,25 @@ export interface PolicyStatement {
  * values, so the synthesized JSON stays statically readable by the policy suite.
  */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
+  const one = (values: readonly string[]) => (values.length === 1 ? values[0] : [...values]);
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: statements.map((s) => ({
-      ...(s.sid ? { Sid: s.sid } : {}),
-      Effect: s.effect ?? "Allow",
-      ...(s.principals ? { Principal: s.principals } : {}),
-      Action: s.actions.length === 1 ? s.actions[0] : [...s.actions],
-      ...(s.resources ? { Resource: s.resources.length === 1 ? s.resources[0] : [...s.resources] } : {}),
-      ...(s.conditions ? { Condition: s.conditions } : {}),
-    })),
+    Statement: statements.map((s) => {
+      if ((s.actions === undefined) === (s.notActions === undefined)) {
+        throw new Error(
+          `policy statement ${s.sid ?? "(no sid)"} needs exactly one of actions and notActions`,
+        );
+      }
+      return {
+        ...(s.sid ? { Sid: s.sid } : {}),
+        Effect: s.effect ?? "Allow",
+        ...(s.principals ? { Principal: s.principals } : {}),
+        ...(s.actions ? { Action: one(s.actions) } : { NotAction: one(s.notActions!) }),
+        ...(s.resources ? { Resource: one(s.resources) } : {}),
+        ...(s.notResources ? { NotResource: one(s.notResources) } : {}),
+        ...(s.conditions ? { Condition: s.conditions } : {}),
+      };
+    }),
   });
 }
 

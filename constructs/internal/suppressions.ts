@@ -7,10 +7,11 @@ import { invalid } from "./validation";
 interface Entry {
   readonly rule: string;
   readonly reason: string;
+  readonly bound: Readonly<Record<string, unknown>>;
 }
 
 const resourceEntries = new WeakMap<TerraformResource, Entry[]>();
-const stackEntries = new WeakMap<TerraformStack, { address: string; rule: string; reason: string }[]>();
+const stackEntries = new WeakMap<TerraformStack, (Entry & { address: string })[]>();
 const dataSourceRules = new WeakMap<TerraformDataSource, Set<string>>();
 
 /**
@@ -25,13 +26,19 @@ const dataSourceRules = new WeakMap<TerraformDataSource, Set<string>>();
  * baseline). cdktf rewrites the `//` of data sources, so for a data source the entry goes to the
  * stack's top-level `//` with an `address` (`data.<type>.<name>`).
  *
+ * `boundTo` names the attribute values (Terraform names, as synthesized: `{ from_port: 443 }`) the
+ * exception is granted for: the policy runner applies the suppression only while the resource still
+ * has exactly those values, so widening a suppressed port 443 rule to all ports makes the rule fire
+ * again.
+ *
  * Throws when the reason is empty, when the rule does not exist or polices suppressions itself
- * (`POLICY-*`), or when the same rule is already suppressed on the element.
+ * (`POLICY-*`), when `boundTo` is empty, or when the same rule is already suppressed on the element.
  */
 export function suppress(
   element: TerraformResource | TerraformDataSource,
   ruleId: string,
   reason: string,
+  boundTo: Readonly<Record<string, unknown>>,
 ): void {
   const rule = ruleById(ruleId);
   if (!rule || ruleId.startsWith("POLICY-")) {
@@ -52,6 +59,16 @@ export function suppress(
     );
   }
 
+  if (Object.keys(boundTo).length === 0) {
+    throw invalid(
+      "boundTo",
+      `must name at least one attribute value that ${ruleId} is suppressed for on ${element.node.path}`,
+      boundTo,
+      "Pass the attributes the exception depends on, for example { from_port: 443, to_port: 443 }.",
+    );
+  }
+  const bound = { ...boundTo };
+
   if (TerraformDataSource.isTerraformDataSource(element)) {
     const rules = dataSourceRules.get(element) ?? new Set<string>();
     if (rules.has(ruleId)) throw duplicate(ruleId, element.node.path);
@@ -65,6 +82,7 @@ export function suppress(
       }),
       rule: ruleId,
       reason: trimmed,
+      bound,
     });
     stackEntries.set(stack, entries);
     stack.addOverride(`//.${SUPPRESSIONS_KEY}`, [...entries]);
@@ -73,7 +91,7 @@ export function suppress(
 
   const entries = resourceEntries.get(element) ?? [];
   if (entries.some((e) => e.rule === ruleId)) throw duplicate(ruleId, element.node.path);
-  entries.push({ rule: ruleId, reason: trimmed });
+  entries.push({ rule: ruleId, reason: trimmed, bound });
   resourceEntries.set(element, entries);
   element.addOverride(`//.${SUPPRESSIONS_KEY}`, [...entries]);
   const skips = entries.flatMap((e) =>

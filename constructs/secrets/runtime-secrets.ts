@@ -129,6 +129,7 @@ export class RuntimeSecrets extends Construct {
         secret,
         "SM-002",
         "a third-party credential (Discord, OpenAI, Langfuse, Stripe) issued and rotated by its provider; operators put new values out of band",
+        { name: secret.nameInput },
       );
     }
     this.secretArns = this.secrets.map((s) => s.arn);

@@ -1,1 +1,8 @@
-export { stateKeyAlias, TerraformStateStore, type TerraformStateStoreProps } from "./terraform-state-store";
+export { StateKey, type StateKeyProps } from "./state-key";
+export {
+  stateKeyAlias,
+  stateObjectKey,
+  TerraformStateStore,
+  type TerraformStateStoreProps,
+  WORKSPACE_KEY_PREFIX,
+} from "./terraform-state-store";

@@ -20,6 +20,17 @@ const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** Alias of the state bucket's KMS key: `alias/<bucket name, dots replaced by hyphens>`. */
+/**
+ * The folder of workspace states in the bucket: a workspace's state is
+ * `<prefix>/<workspace>/<stack>/terraform.tfstate` (Terraform's default prefix is `env:`).
+ */
+export const WORKSPACE_KEY_PREFIX = "workspaces";
+
+/** Key of a stack's state object in one workspace, as the S3 backend writes it. */
+export function stateObjectKey(stackName: string, workspace: string): string {
+  return `${WORKSPACE_KEY_PREFIX}/${workspace}/${stackName}/terraform.tfstate`;
+}
+
 export function stateKeyAlias(bucketName: string): string {
   return `alias/${bucketName.replace(/\./g, "-")}`;
 }
@@ -112,6 +123,7 @@ export class TerraformStateStore extends Construct {
       "S3-010",
       "server access logs would need a second, unversioned bucket per account; audit state access with CloudTrail S3 data " +
         "events on this bucket instead (README: Remote state)",
+      { bucket: props.bucketName },
     );
     const versioning = new S3BucketVersioningA(this, "versioning", {
       bucket: bucket.id,
@@ -147,6 +159,16 @@ export class TerraformStateStore extends Construct {
           actions: ["s3:*"],
           resources: [bucket.arn, `${bucket.arn}/*`],
           conditions: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+          // The CI roles carry a TerraformWorkspace tag: each reaches only its own workspace's states.
+          // (`$${...}` is an IAM policy variable; Terraform writes it as `${...}`.)
+          sid: "WorkspaceRolesUseOnlyTheirWorkspace",
+          effect: "Deny",
+          principals: { AWS: "*" },
+          actions: ["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"],
+          notResources: [`${bucket.arn}/${WORKSPACE_KEY_PREFIX}/$\${aws:PrincipalTag/TerraformWorkspace}/*`],
+          conditions: { Null: { "aws:PrincipalTag/TerraformWorkspace": "false" } },
         },
       ]),
       // S3 rejects a bucket policy written while the public access block is still being applied.

@@ -1,6 +1,7 @@
 import {
   actionMatches,
   blocks,
+  conditionKeys,
   conditionValues,
   isToken,
   readPolicy,
@@ -71,6 +72,7 @@ export const FORBIDDEN_MANAGED_POLICIES: readonly string[] = [
   "AdministratorAccess",
   "IAMFullAccess",
   "PowerUserAccess",
+  "SecretsManagerReadWrite",
 ];
 
 function isUnscopable(action: string): boolean {
@@ -87,17 +89,50 @@ interface PolicyHolder {
   readonly value: unknown;
 }
 
-/** Identity policies: role/user/group inline policies and managed policies. */
+/**
+ * Managed policies used only as permissions boundaries: a boundary caps what a role may do and grants
+ * nothing, so the identity-grant rules do not apply to it. A policy that is also attached anywhere
+ * is an identity policy too.
+ */
+export function boundaryOnlyPolicies(stack: StackModel): Set<string> {
+  const boundaries = strings(stack.resources("aws_iam_role").map((r) => r.config.permissions_boundary));
+  const attached = [
+    ...stack.resources("aws_iam_role_policy_attachment"),
+    ...stack.resources("aws_iam_policy_attachment"),
+    ...stack.resources("aws_iam_user_policy_attachment"),
+    ...stack.resources("aws_iam_group_policy_attachment"),
+  ];
+  const out = new Set<string>();
+  for (const policy of stack.resources("aws_iam_policy")) {
+    const name = policy.config.name;
+    if (typeof name !== "string" || isToken(name)) continue;
+    const isBoundary = boundaries.some(
+      (arn) => arn === `\${${policy.address}.arn}` || arn.endsWith(`:policy/${name}`),
+    );
+    const isAttached = attached.some(
+      (a) =>
+        a.config.policy_arn === `\${${policy.address}.arn}` ||
+        (typeof a.config.policy_arn === "string" && a.config.policy_arn.endsWith(`:policy/${name}`)),
+    );
+    if (isBoundary && !isAttached) out.add(policy.address);
+  }
+  return out;
+}
+
+/** Identity policies: role/user/group inline policies and managed policies (boundaries excluded). */
 function identityPolicies(stack: StackModel): PolicyHolder[] {
   const out: PolicyHolder[] = [];
+  const boundaries = boundaryOnlyPolicies(stack);
   for (const type of [
     "aws_iam_role_policy",
     "aws_iam_policy",
     "aws_iam_user_policy",
     "aws_iam_group_policy",
   ]) {
-    for (const node of stack.resources(type))
+    for (const node of stack.resources(type)) {
+      if (boundaries.has(node.address)) continue;
       out.push({ node, attribute: "policy", value: node.config.policy });
+    }
   }
   for (const role of stack.resources("aws_iam_role")) {
     for (const inline of blocks(role.config.inline_policy)) {
@@ -301,7 +336,8 @@ export const iamRules: readonly Rule[] = [
   },
   {
     id: "IAM-008",
-    title: "Roles do not carry AdministratorAccess, IAMFullAccess or PowerUserAccess",
+    title:
+      "Roles do not carry AdministratorAccess, IAMFullAccess, PowerUserAccess or SecretsManagerReadWrite",
     rationale: "These AWS managed policies grant account-wide power that no workload role needs.",
     severity: "critical",
     external: { checkov: ["CKV_AWS_274", "CKV2_AWS_56"] },
@@ -348,4 +384,217 @@ export const iamRules: readonly Rule[] = [
               : `${holder.attribute} is not valid JSON`,
         })),
   },
+  {
+    id: "IAM-010",
+    title: "Role creation and role policy changes are allowed only with a permissions boundary condition",
+    rationale:
+      "CreateRole, PutRolePolicy, AttachRolePolicy or PutRolePermissionsBoundary without iam:PermissionsBoundary lets the holder mint a role more powerful than itself, whatever the Resource.",
+    severity: "critical",
+    external: {},
+    check: (context) =>
+      identityStatements(context, (statement) => {
+        const risky = ESCALATING_ROLE_ACTIONS.filter((a) => allowsAction(statement, a));
+        if (risky.length === 0) return undefined;
+        const bounded = conditionValues(statement, "iam:PermissionsBoundary").some(
+          (c) => c.operator === "StringEquals" || c.operator === "ArnEquals",
+        );
+        return bounded
+          ? undefined
+          : `allows ${risky.join(", ")} without an iam:PermissionsBoundary condition`;
+      }),
+  },
+  {
+    id: "IAM-011",
+    title: "iam:PassRole is allowed only with an iam:PassedToService condition",
+    rationale:
+      "Without PassedToService a role can be handed to any service (an EC2 instance, a Lambda function) that then acts with its permissions.",
+    severity: "high",
+    external: {},
+    check: (context) =>
+      identityStatements(context, (statement) =>
+        allowsAction(statement, "iam:PassRole") &&
+        conditionValues(statement, "iam:PassedToService").length === 0
+          ? "allows iam:PassRole without an iam:PassedToService condition"
+          : undefined,
+      ),
+  },
+  {
+    id: "IAM-012",
+    title: "Identity policies do not allow editing role trust policies",
+    rationale:
+      "UpdateAssumeRolePolicy lets the holder make any role it can reach assumable by itself or by another account.",
+    severity: "high",
+    external: {},
+    check: (context) =>
+      identityStatements(context, (statement) =>
+        allowsAction(statement, "iam:UpdateAssumeRolePolicy")
+          ? "allows iam:UpdateAssumeRolePolicy"
+          : undefined,
+      ),
+  },
+  {
+    id: "IAM-013",
+    title: "Roles trusted by a wildcard OIDC subject (StringLike) cannot write",
+    rationale:
+      "A wildcard subject admits every branch and pull request of the repository; such a role must be read-only.",
+    severity: "high",
+    external: {},
+    check: (context) => {
+      const hits: RuleHit[] = [];
+      for (const { role, statement } of trustStatements(context)) {
+        if (statement.effect !== "Allow" || statement.principal?.federated.length === 0) continue;
+        const wildcard = conditionValues(statement, `${GITHUB_OIDC_HOST}:sub`)
+          .concat(
+            ...statement.principal!.federated.map((f) =>
+              conditionValues(statement, `${oidcHost(context.stack, f) ?? ""}:sub`),
+            ),
+          )
+          .some(
+            (c) =>
+              c.operator.includes("StringLike") && c.values.some((v) => v.includes("*") || v.includes("?")),
+          );
+        if (!wildcard) continue;
+        const writes = writeGrants(context.stack, role);
+        if (writes.length > 0) {
+          hits.push({
+            address: role.address,
+            message: `is trusted by a wildcard OIDC subject and can write (${writes.slice(0, 3).join(", ")})`,
+          });
+        }
+      }
+      return hits;
+    },
+  },
+  {
+    id: "IAM-014",
+    title: "Trust and resource policies name no principal of another account",
+    rationale:
+      "An account ID or ARN of another account in a trust, key, bucket, topic or secret policy hands access outside the environment's account.",
+    severity: "high",
+    external: { checkov: ["CKV_AWS_60"] },
+    check: (context) => {
+      const allowed = new Set(
+        (context.stack.json.provider as Record<string, any> | undefined)?.aws?.flatMap?.((p: any) =>
+          strings(p.allowed_account_ids),
+        ) ?? [],
+      );
+      const hits: RuleHit[] = [];
+      for (const holder of trustAndResourcePolicies(context.stack)) {
+        const read = readPolicy(holder.value);
+        if (read.status !== "ok") continue;
+        for (const statement of read.statements.filter((st) => st.effect === "Allow")) {
+          for (const principal of statement.principal?.aws ?? []) {
+            const account = literalAccount(principal);
+            if (account !== undefined && !allowed.has(account)) {
+              hits.push({
+                address: holder.node.address,
+                message: `${holder.attribute} names account ${account} (${principal})`,
+              });
+            }
+          }
+        }
+      }
+      return hits;
+    },
+  },
+  {
+    id: "IAM-015",
+    title:
+      "Resource policies allow Principal * only when a source, account, organization or endpoint condition narrows it",
+    rationale:
+      "Principal * means anyone on the internet unless aws:SourceArn, aws:SourceAccount, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceVpce or kms:CallerAccount pins it down.",
+    severity: "critical",
+    external: {},
+    check: (context) => {
+      const hits: RuleHit[] = [];
+      for (const holder of trustAndResourcePolicies(context.stack)) {
+        const read = readPolicy(holder.value);
+        if (read.status !== "ok") continue;
+        for (const statement of read.statements) {
+          const open =
+            statement.effect === "Allow" &&
+            !statement.notPrincipal &&
+            (statement.principal?.wildcard === true || (statement.principal?.aws ?? []).includes("*"));
+          if (!open) continue;
+          const keys = conditionKeys(statement);
+          if (!PRINCIPAL_NARROWING_KEYS.some((k) => keys.includes(k))) {
+            hits.push({
+              address: holder.node.address,
+              message: `${holder.attribute} allows Principal * without ${PRINCIPAL_NARROWING_KEYS.join(", ")}`,
+            });
+          }
+        }
+      }
+      return hits;
+    },
+  },
 ];
+
+/** Actions that create a role or change what a role may do. */
+const ESCALATING_ROLE_ACTIONS = [
+  "iam:CreateRole",
+  "iam:PutRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+];
+
+/** Condition keys that turn `Principal: *` into a bounded grant (lower case). */
+const PRINCIPAL_NARROWING_KEYS = [
+  "aws:sourcearn",
+  "aws:sourceaccount",
+  "aws:principalaccount",
+  "aws:principalorgid",
+  "aws:sourcevpce",
+  "kms:calleraccount",
+];
+
+/** Whether an Allow statement's actions include `action` (wildcards and NotAction included). */
+function allowsAction(statement: Statement, action: string): boolean {
+  if (statement.notActions.length > 0) return !statement.notActions.some((p) => actionMatches(p, action));
+  return statement.actions.some((p) => actionMatches(p, action));
+}
+
+/** Trust policies and the resource policies of keys, buckets, topics, queues, secrets and repositories. */
+function trustAndResourcePolicies(stack: StackModel): PolicyHolder[] {
+  const identity = new Set(identityPolicies(stack).map((h) => `${h.node.address}\u0000${h.attribute}`));
+  return allPolicies(stack).filter((h) => !identity.has(`${h.node.address}\u0000${h.attribute}`));
+}
+
+/** The literal account a principal names (`123456789012`, `arn:aws:iam::123456789012:...`); none for references. */
+function literalAccount(principal: string): string | undefined {
+  if (/^\d{12}$/.test(principal)) return principal;
+  const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal);
+  return match?.[1];
+}
+
+/** AWS managed policies that grant no write (a role carrying only these is read-only). */
+const READ_ONLY_MANAGED = ["ReadOnlyAccess", "ViewOnlyAccess", "SecurityAudit"];
+
+/** Write actions the role's own policies allow (inline, customer managed attached, AWS managed other than read-only ones). */
+function writeGrants(stack: StackModel, role: TfNode): string[] {
+  const out: string[] = [];
+  const isRead = (action: string) =>
+    /^[a-z0-9-]+:(Get|List|Describe|BatchGet|Query|Scan|View|Search|Lookup)/i.test(action);
+  for (const policy of stack.resources("aws_iam_role_policy")) {
+    if (!stack.pointsTo(policy.config.role, role, ["name"])) continue;
+    const read = readPolicy(policy.config.policy);
+    if (read.status !== "ok") continue;
+    for (const st of read.statements.filter((x) => x.effect === "Allow")) {
+      out.push(...st.actions.filter((a) => !isRead(a)));
+      if (st.notActions.length > 0) out.push("NotAction");
+    }
+  }
+  for (const inline of blocks(role.config.inline_policy)) {
+    const read = readPolicy(inline.policy);
+    if (read.status === "ok")
+      for (const st of read.statements)
+        if (st.effect === "Allow") out.push(...st.actions.filter((a) => !isRead(a)));
+  }
+  for (const attachment of stack.resources("aws_iam_role_policy_attachment")) {
+    if (!stack.pointsTo(attachment.config.role, role, ["name"])) continue;
+    const arn = attachment.config.policy_arn;
+    if (typeof arn === "string" && READ_ONLY_MANAGED.some((p) => arn.endsWith(`:policy/${p}`))) continue;
+    out.push(typeof arn === "string" ? arn.replace(/^.*:policy\//, "policy/") : "an attached policy");
+  }
+  return [...new Set(out)];
+}

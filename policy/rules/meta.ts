@@ -31,4 +31,19 @@ export const metaRules: readonly Rule[] = [
           message: `suppresses unknown rule ${s.ruleId || "(empty)"}`,
         })),
   },
+  {
+    id: "POLICY-003",
+    title: "Every suppression is bound to the attribute values it was granted for",
+    rationale:
+      "An unbound suppression keeps silencing the rule after the resource changes (a port 443 exception would cover all ports).",
+    severity: "medium",
+    external: {},
+    check: (context) =>
+      readSuppressions(context.stack)
+        .filter((s) => Object.keys(s.bound).length === 0)
+        .map((s) => ({
+          address: s.address || "(stack)",
+          message: `suppresses ${s.ruleId || "(empty)"} without binding it to attribute values`,
+        })),
+  },
 ];

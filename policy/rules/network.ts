@@ -7,11 +7,15 @@ const ANYWHERE_V6 = "::/0";
 /** One security group rule wherever it is declared, with the node to report and suppress on. */
 interface SgRule {
   readonly node: TfNode;
+  /** The security group the rule belongs to (its address, or the reference text when it is not in the stack). */
+  readonly group: string;
   readonly direction: "ingress" | "egress";
   readonly cidrs: string[];
   readonly protocol: unknown;
   readonly description: unknown;
 }
+
+const groupOf = (stack: StackModel, id: unknown): string => stack.resolve(id)?.address ?? String(id);
 
 function securityGroupRules(stack: StackModel): SgRule[] {
   const out: SgRule[] = [];
@@ -20,6 +24,7 @@ function securityGroupRules(stack: StackModel): SgRule[] {
       for (const r of blocks(sg.config[direction])) {
         out.push({
           node: sg,
+          group: sg.address,
           direction,
           cidrs: [...strings(r.cidr_blocks), ...strings(r.ipv6_cidr_blocks)],
           protocol: r.protocol,
@@ -32,6 +37,7 @@ function securityGroupRules(stack: StackModel): SgRule[] {
     if (r.config.type !== "ingress" && r.config.type !== "egress") continue;
     out.push({
       node: r,
+      group: groupOf(stack, r.config.security_group_id),
       direction: r.config.type,
       cidrs: [...strings(r.config.cidr_blocks), ...strings(r.config.ipv6_cidr_blocks)],
       protocol: r.config.protocol,
@@ -45,6 +51,7 @@ function securityGroupRules(stack: StackModel): SgRule[] {
     for (const r of stack.resources(type)) {
       out.push({
         node: r,
+        group: groupOf(stack, r.config.security_group_id),
         direction,
         cidrs: [...strings(r.config.cidr_ipv4), ...strings(r.config.cidr_ipv6)],
         protocol: r.config.ip_protocol,
@@ -89,6 +96,128 @@ function routesToInternetGateway(stack: StackModel, subnet: TfNode): boolean | u
     }
   }
   return internet;
+}
+
+/** An IPv4 CIDR as an address range, or undefined for anything else (IPv6, tokens, malformed). */
+function ipv4Range(cidr: string): { start: number; end: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return undefined;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - bits);
+  const start = Math.floor(base / size) * size;
+  return { start, end: start + size - 1 };
+}
+
+/** Private, shared, loopback and link-local IPv4 space: not "the internet". */
+const NON_PUBLIC = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+].map((c) => ipv4Range(c)!);
+
+/** How many public IPv4 addresses the union of these CIDRs covers. */
+function publicAddresses(cidrs: readonly string[]): number {
+  const ranges = cidrs
+    .map(ipv4Range)
+    .filter((r): r is { start: number; end: number } => r !== undefined)
+    .sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number }[] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r.start <= last.end + 1) last.end = Math.max(last.end, r.end);
+    else merged.push({ ...r });
+  }
+  let total = 0;
+  for (const r of merged) {
+    let count = r.end - r.start + 1;
+    for (const np of NON_PUBLIC) {
+      const overlap = Math.min(r.end, np.end) - Math.max(r.start, np.start) + 1;
+      if (overlap > 0) count -= overlap;
+    }
+    total += count;
+  }
+  return total;
+}
+
+/** A /8 of public space: more than that, split or not, is "the internet" for SG-004. */
+export const PUBLIC_INGRESS_LIMIT = 2 ** 24;
+
+/** Ports that administer a host or serve a database. */
+export const ADMIN_AND_DATABASE_PORTS: readonly number[] = [
+  22, 23, 135, 445, 1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5439, 5984, 6379, 7001, 8020, 9042, 9200,
+  9300, 11211, 27017,
+];
+
+interface NaclIngress {
+  readonly node: TfNode;
+  readonly acl: TfNode | undefined;
+  readonly cidr: string;
+  readonly protocol: unknown;
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+}
+
+function naclIngressRules(stack: StackModel): NaclIngress[] {
+  const out: NaclIngress[] = [];
+  const allowed = (action: unknown) => String(action).toLowerCase() === "allow";
+  for (const acl of stack.resources("aws_network_acl")) {
+    for (const r of blocks(acl.config.ingress)) {
+      if (!allowed(r.action)) continue;
+      out.push({
+        node: acl,
+        acl,
+        cidr: String(r.cidr_block ?? r.ipv6_cidr_block ?? ""),
+        protocol: r.protocol,
+        from: r.from_port,
+        to: r.to_port,
+      });
+    }
+  }
+  for (const r of stack.resources("aws_network_acl_rule")) {
+    if (r.config.egress === true || !allowed(r.config.rule_action)) continue;
+    out.push({
+      node: r,
+      acl: stack.resolve(r.config.network_acl_id),
+      cidr: String(r.config.cidr_block ?? r.config.ipv6_cidr_block ?? ""),
+      protocol: r.config.protocol,
+      from: r.config.from_port,
+      to: r.config.to_port,
+    });
+  }
+  return out;
+}
+
+/** True when every subnet of the ACL routes 0.0.0.0/0 through a NAT or internet gateway (return traffic of outbound connections). */
+function aclSubnetsRouteOut(stack: StackModel, acl: TfNode | undefined): boolean {
+  if (!acl) return false;
+  const subnets = strings(acl.config.subnet_ids).map((id) => stack.resolve(id));
+  if (subnets.length === 0 || subnets.some((s) => s?.type !== "aws_subnet")) return false;
+  const routeResources = stack.resources("aws_route");
+  return subnets.every((subnet) =>
+    stack
+      .resources("aws_route_table_association")
+      .filter((a) => stack.pointsTo(a.config.subnet_id, subnet!))
+      .some((association) => {
+        const table = stack.resolve(association.config.route_table_id);
+        if (!table) return false;
+        const routes = [
+          ...blocks(table.config.route),
+          ...routeResources
+            .filter((r) => stack.pointsTo(r.config.route_table_id, table))
+            .map((r) => r.config),
+        ];
+        return routes.some(
+          (route) =>
+            route.destination_cidr_block === ANYWHERE_V4 && (route.nat_gateway_id || route.gateway_id),
+        );
+      }),
+  );
 }
 
 export const networkRules: readonly Rule[] = [
@@ -209,5 +338,66 @@ export const networkRules: readonly Rule[] = [
         .filter((l) => typeof l.config.traffic_type === "string" && !isToken(l.config.traffic_type))
         .filter((l) => l.config.traffic_type !== "ALL")
         .map((l) => ({ address: l.address, message: `traffic_type is ${l.config.traffic_type}, not ALL` })),
+  },
+  {
+    id: "SG-004",
+    title: `Security group ingress admits at most a /8 of public addresses, however the CIDRs are split`,
+    rationale:
+      "0.0.0.0/1 plus 128.0.0.0/1 is the whole internet without the string 0.0.0.0/0 that SG-001 looks for.",
+    severity: "high",
+    external: {},
+    check: (context) => {
+      const byGroup = new Map<string, SgRule[]>();
+      for (const r of securityGroupRules(context.stack).filter(
+        (x) => x.direction === "ingress" && !fromAnywhere(x),
+      )) {
+        byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
+      }
+      const hits: RuleHit[] = [];
+      for (const rules of byGroup.values()) {
+        const count = publicAddresses(rules.flatMap((r) => r.cidrs));
+        if (count > PUBLIC_INGRESS_LIMIT) {
+          for (const r of rules.filter((x) => publicAddresses(x.cidrs) > 0)) {
+            hits.push({
+              address: r.node.address,
+              message: `with its group's other ingress rules admits ${count} public IPv4 addresses (more than a /8)`,
+            });
+          }
+        }
+      }
+      return hits;
+    },
+  },
+  {
+    id: "NACL-001",
+    title: "Network ACLs allow no ingress from anywhere to administration or database ports, or to all ports",
+    rationale:
+      "A NACL is the subnet's last stateless filter; SSH, RDP or a database port open to the internet there is open for every host of the subnet.",
+    severity: "high",
+    external: { checkov: ["CKV_AWS_229", "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232"] },
+    check: (context) => {
+      const hits: RuleHit[] = [];
+      for (const r of naclIngressRules(context.stack)) {
+        if (r.cidr !== ANYWHERE_V4 && r.cidr !== ANYWHERE_V6) continue;
+        const all = allProtocols(r.protocol) || (r.from === 0 && r.to === 65535);
+        const from = r.from ?? 0;
+        const to = r.to ?? 65535;
+        // Return traffic of connections the subnet's hosts open through NAT or an internet gateway.
+        const ephemeral =
+          from === 1024 &&
+          to === 65535 &&
+          !allProtocols(r.protocol) &&
+          aclSubnetsRouteOut(context.stack, r.acl);
+        if (ephemeral) continue;
+        const ports = ADMIN_AND_DATABASE_PORTS.filter((p) => p >= from && p <= to);
+        if (all || ports.length > 0) {
+          hits.push({
+            address: r.node.address,
+            message: all ? `allows all ports from ${r.cidr}` : `allows ${ports.join(", ")} from ${r.cidr}`,
+          });
+        }
+      }
+      return hits;
+    },
   },
 ];

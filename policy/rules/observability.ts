@@ -3,7 +3,36 @@ import type { Rule } from "../types";
 
 const blank = (v: unknown) => v === undefined || v === null || v === "";
 
+/** Where a stack states its environment's retention floor (`"//": { "policy_settings": { ... } }`). */
+export const POLICY_SETTINGS_KEY = "policy_settings";
+
+/** The floor when a stack states none: a week, enough to read the logs of an incident after a weekend. */
+export const DEFAULT_LOG_RETENTION_FLOOR_DAYS = 7;
+
 export const observabilityRules: readonly Rule[] = [
+  {
+    id: "LOG-003",
+    title: "CloudWatch log groups keep logs at least as long as their environment's floor",
+    rationale:
+      "An incident is investigated with the logs it left; a production environment needs them for months, not days.",
+    severity: "medium",
+    external: {},
+    check: (context) => {
+      const settings = (context.stack.json["//"] as Record<string, any> | undefined)?.[POLICY_SETTINGS_KEY];
+      const floor = num(settings?.log_retention_floor_days) ?? DEFAULT_LOG_RETENTION_FLOOR_DAYS;
+      return context.stack
+        .resources("aws_cloudwatch_log_group")
+        .filter((g) => !isToken(g.config.retention_in_days))
+        .filter((g) => {
+          const days = num(g.config.retention_in_days) ?? 0;
+          return days > 0 && days < floor;
+        })
+        .map((g) => ({
+          address: g.address,
+          message: `retention_in_days is ${g.config.retention_in_days}, below this environment's floor of ${floor}`,
+        }));
+    },
+  },
   {
     id: "LOG-001",
     title: "CloudWatch log groups set a retention period",

@@ -17,6 +17,15 @@ function rotationDays(rotation: TfNode): number | undefined {
   return rate ? Number(rate[1]) : undefined;
 }
 
+/** Data sources whose result is a secret value. */
+const SECRET_DATA_SOURCES = [
+  "aws_secretsmanager_secret_version",
+  "aws_secretsmanager_secret_versions",
+  "aws_secretsmanager_random_password",
+  "aws_kms_secrets",
+  "aws_kms_secret",
+];
+
 /** Maximum rotation interval, in days, for secrets Secrets Manager rotates. */
 export const MAX_ROTATION_DAYS = 90;
 
@@ -166,6 +175,27 @@ export const serviceRules: readonly Rule[] = [
         const problem = runtimeProblem(CANARY_RUNTIMES, runtime, context.today);
         return problem ? [{ address: c.address, message: problem }] : [];
       }),
+  },
+  {
+    id: "SECRET-001",
+    title: "Secret values are read through ephemeral resources, never data sources",
+    rationale:
+      "A data source stores what it reads in the state file and plan files; an ephemeral resource keeps the value out of both.",
+    severity: "high",
+    external: {},
+    check: (context) =>
+      context.stack.nodes
+        .filter((n) => n.kind === "data")
+        .filter(
+          (n) =>
+            SECRET_DATA_SOURCES.includes(n.type) ||
+            (n.type === "aws_ssm_parameter" && n.config.with_decryption !== false) ||
+            (n.type === "aws_ssm_parameters_by_path" && n.config.with_decryption !== false),
+        )
+        .map((n) => ({
+          address: n.address,
+          message: `${n.type} puts the secret value into the state; read it with an ephemeral resource`,
+        })),
   },
   {
     id: "EB-001",

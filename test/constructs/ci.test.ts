@@ -1,336 +1,545 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { TerraformVariable } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { GithubDeployRoles, type GithubDeployRolesProps } from "../../constructs/ci";
+import { serviceTrustPolicy } from "../../constructs/internal/iam";
+import {
+  ACCOUNT,
+  ALLOW_EVERYTHING,
+  decide,
+  POWER_USER_ACCESS,
+  resolveTokens,
+  trustAllows,
+} from "../support/iam-simulator";
 import { dataOf, parsed, resourcesOf, synthScope, type TerraformJson } from "../support/synth";
 
-/** A Terraform expression as cdktf writes it into string values. */
-const tf = (expression: string) => `\${${expression}}`;
+const BUCKET = "meeting-notes-terraform-state";
+const TABLE = "meeting-notes-terraform-locks";
+const STATE_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-1111-1111-1111-111111111111`;
+const APP_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/22222222-2222-2222-2222-222222222222`;
+const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+const OWN_KEYS = [
+  "workspaces/staging/staging/terraform.tfstate",
+  "workspaces/staging/staging-grafana/terraform.tfstate",
+];
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/meeting-notes-staging-permissions-boundary`;
 
 const props: GithubDeployRolesProps = {
   naming: { projectName: "meeting-notes", environment: "staging" },
   githubRepository: "example-org/meeting-notes",
   githubEnvironment: "staging",
-  stateBucketName: "meeting-notes-terraform-state",
-  lockTableName: "meeting-notes-terraform-locks",
+  stateBucketName: BUCKET,
+  lockTableName: TABLE,
+  stateKmsKeyArn: STATE_KEY,
+  stateObjectKeys: OWN_KEYS,
+  workspace: "staging",
+  environmentKeyArn: APP_KEY,
+  environmentTag: "staging",
 };
 
+/** The CI roles beside two environment roles (a task role and a function role), boundary applied. */
 function synthRoles(overrides: Partial<GithubDeployRolesProps> = {}): TerraformJson {
-  return synthScope((scope) => new GithubDeployRoles(scope, "ci", { ...props, ...overrides }));
+  return synthScope((scope) => {
+    new IamRole(scope, "task-role", {
+      name: "meeting-notes-staging-bot-task",
+      assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com"),
+    });
+    new IamRole(scope, "function-role", {
+      name: "meeting-notes-staging-fn",
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+    });
+    new GithubDeployRoles(scope, "ci", { ...props, ...overrides }).boundary.applyToRolesIn(scope);
+  });
 }
 
 const json = synthRoles();
-const onlyKey = (record: Record<string, unknown>) => {
-  const keys = Object.keys(record);
-  if (keys.length !== 1) throw new Error(`expected one entry, found ${keys.length}`);
-  return keys[0]!;
-};
-const PARTITION = tf(`data.aws_partition.${onlyKey(dataOf(json, "aws_partition"))}.partition`);
-const ACCOUNT = tf(`data.aws_caller_identity.${onlyKey(dataOf(json, "aws_caller_identity"))}.account_id`);
-const PROVIDER = onlyKey(dataOf(json, "aws_iam_openid_connect_provider"));
-
-function roleNamed(source: TerraformJson, name: string): { address: string; role: any } {
-  const entry = Object.entries(resourcesOf(source, "aws_iam_role")).find(([, role]) => role.name === name);
+const roles = Object.values(resourcesOf(json, "aws_iam_role"));
+const roleNamed = (source: TerraformJson, name: string) => {
+  const entry = Object.entries(resourcesOf(source, "aws_iam_role")).find(([, r]) => r.name === name);
   if (!entry) throw new Error(`no role named ${name}`);
   return { address: entry[0], role: entry[1] };
-}
-
-/** Inline policies of a role, by policy name, parsed. */
-function inlinePolicies(source: TerraformJson, roleAddress: string): Record<string, any> {
-  const policies = Object.values(resourcesOf(source, "aws_iam_role_policy")).filter(
-    (p) => p.role === `\${aws_iam_role.${roleAddress}.id}`,
+};
+const resolve = (document: unknown) =>
+  resolveTokens(document, { "data.aws_iam_openid_connect_provider": OIDC });
+/** A role's inline policies by name, tokens resolved. */
+function inline(source: TerraformJson, roleName: string): Record<string, any> {
+  const { address } = roleNamed(source, roleName);
+  return Object.fromEntries(
+    Object.values(resourcesOf(source, "aws_iam_role_policy"))
+      .filter((p) => p.role === `\${aws_iam_role.${address}.id}`)
+      .map((p) => [p.name, resolve(p.policy)]),
   );
-  return Object.fromEntries(policies.map((p) => [p.name, parsed(p.policy)]));
 }
+const boundaryOf = (source: TerraformJson) =>
+  resolve(Object.values(resourcesOf(source, "aws_iam_policy"))[0].policy);
 
-function attachedPolicies(source: TerraformJson, roleAddress: string): string[] {
-  return Object.values(resourcesOf(source, "aws_iam_role_policy_attachment"))
-    .filter((a) => a.role === `\${aws_iam_role.${roleAddress}.name}`)
-    .map((a) => a.policy_arn);
-}
-
-const asList = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-const plan = roleNamed(json, "meeting-notes-staging-ci-plan");
-const deploy = roleNamed(json, "meeting-notes-staging-ci-deploy");
-
-describe("GithubDeployRoles", () => {
+describe("GithubDeployRoles: structure", () => {
   test("looks the account's GitHub OIDC provider up by its URL", () => {
-    expect(dataOf(json, "aws_iam_openid_connect_provider")[PROVIDER]).toEqual({
-      url: "https://token.actions.githubusercontent.com",
-    });
+    expect(Object.values(dataOf(json, "aws_iam_openid_connect_provider"))).toEqual([
+      { url: "https://token.actions.githubusercontent.com" },
+    ]);
   });
 
-  test("names the roles <project>-<env>-ci-plan and -ci-deploy, with one-hour sessions", () => {
-    expect(
-      Object.values(resourcesOf(json, "aws_iam_role"))
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(["meeting-notes-staging-ci-deploy", "meeting-notes-staging-ci-plan"]);
-    expect(plan.role.max_session_duration).toBe(3600);
-    expect(deploy.role.max_session_duration).toBe(3600);
+  test("names the roles <project>-<env>-ci-plan and -ci-deploy, one-hour sessions, tagged with the workspace", () => {
+    for (const name of ["meeting-notes-staging-ci-plan", "meeting-notes-staging-ci-deploy"]) {
+      const { role: r } = roleNamed(json, name);
+      expect(r.max_session_duration).toBe(3600);
+      expect(r.tags).toEqual({ TerraformWorkspace: "staging" });
+    }
   });
 
-  test("lets any workflow run of the repository assume the plan role, with the STS audience", () => {
-    expect(parsed(plan.role.assume_role_policy)).toEqual({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Federated: `\${data.aws_iam_openid_connect_provider.${PROVIDER}.arn}` },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
-            StringLike: { "token.actions.githubusercontent.com:sub": "repo:example-org/meeting-notes:*" },
-          },
-        },
-      ],
-    });
-  });
-
-  test("lets only jobs in the GitHub environment assume the deploy role (exact subject)", () => {
-    expect(parsed(deploy.role.assume_role_policy)).toEqual({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Federated: `\${data.aws_iam_openid_connect_provider.${PROVIDER}.arn}` },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-              "token.actions.githubusercontent.com:sub": "repo:example-org/meeting-notes:environment:staging",
-            },
-          },
-        },
-      ],
-    });
-  });
-
-  test("the deploy subject follows githubEnvironment (prod deploys from sandbox)", () => {
-    const prod = synthRoles({
-      naming: { projectName: "meeting-notes", environment: "prod" },
-      githubEnvironment: "sandbox",
-    });
-    const role = roleNamed(prod, "meeting-notes-prod-ci-deploy").role;
-    expect(parsed(role.assume_role_policy).Statement[0].Condition.StringEquals).toEqual({
-      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-      "token.actions.githubusercontent.com:sub": "repo:example-org/meeting-notes:environment:sandbox",
-    });
+  test("every role of the stack, the CI roles included, carries the permissions boundary", () => {
+    expect(roles).toHaveLength(4);
+    for (const r of roles) expect(resolve(JSON.stringify(r.permissions_boundary))).toBe(BOUNDARY);
+    expect(Object.values(resourcesOf(json, "aws_iam_policy"))[0].name).toBe(
+      "meeting-notes-staging-permissions-boundary",
+    );
   });
 
   test("attaches ReadOnlyAccess to the plan role and PowerUserAccess to the deploy role, nothing else", () => {
-    expect(attachedPolicies(json, plan.address)).toEqual([`arn:${PARTITION}:iam::aws:policy/ReadOnlyAccess`]);
-    expect(attachedPolicies(json, deploy.address)).toEqual([
-      `arn:${PARTITION}:iam::aws:policy/PowerUserAccess`,
-    ]);
-    expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(2);
+    expect(
+      Object.values(resourcesOf(json, "aws_iam_role_policy_attachment"))
+        .map((a) => resolve(JSON.stringify(a.policy_arn)))
+        .sort(),
+    ).toEqual(["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
   });
 
-  describe("state access (both roles)", () => {
-    const bucket = `arn:${PARTITION}:s3:::meeting-notes-terraform-state`;
+  test("the inline policies of each role stay under IAM's 10,240-character limit per role", () => {
+    for (const name of ["meeting-notes-staging-ci-plan", "meeting-notes-staging-ci-deploy"]) {
+      const size = Object.values(inline(json, name))
+        .map((p) => JSON.stringify(p).replace(/\s/g, "").length)
+        .reduce((a, b) => a + b, 0);
+      expect(size).toBeLessThan(10_240);
+    }
+    expect(JSON.stringify(boundaryOf(json)).length).toBeLessThan(6_144);
+  });
+});
 
-    const lockTable = {
-      Sid: "UseLockTable",
-      Effect: "Allow",
-      Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-      Resource: `arn:${PARTITION}:dynamodb:*:${ACCOUNT}:table/meeting-notes-terraform-locks`,
-    };
+describe("GithubDeployRoles: who can assume the roles (the exact sub GitHub sends)", () => {
+  const claims = (sub: string) => ({
+    "token.actions.githubusercontent.com:sub": sub,
+    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+  });
+  const deployTrust = resolve(roleNamed(json, "meeting-notes-staging-ci-deploy").role.assume_role_policy);
+  const planTrust = resolve(roleNamed(json, "meeting-notes-staging-ci-plan").role.assume_role_policy);
+  const repo = "example-org/meeting-notes";
+  const wf = (file: string, ref: string) => `job_workflow_ref:${repo}/.github/workflows/${file}@${ref}`;
 
-    test("deploys read and write states and lock files, and use the lock table", () => {
-      expect(inlinePolicies(json, deploy.address)["terraform-state"].Statement.slice(0, 3)).toEqual([
-        { Sid: "ListStateBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket },
-        {
-          Sid: "ReadWriteStatesAndLockFiles",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-          Resource: `${bucket}/*`,
-        },
-        lockTable,
-      ]);
-    });
-
-    test("plans read states but write only lock files, so a pull request cannot rewrite a state", () => {
-      expect(inlinePolicies(json, plan.address)["terraform-state"].Statement.slice(0, 4)).toEqual([
-        { Sid: "ListStateBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket },
-        { Sid: "ReadStates", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*` },
-        {
-          Sid: "WriteLockFiles",
-          Effect: "Allow",
-          Action: ["s3:PutObject", "s3:DeleteObject"],
-          Resource: `${bucket}/*.tflock`,
-        },
-        lockTable,
-      ]);
-    });
-
-    test("without the key ARN, uses the account's keys only through S3 and DynamoDB", () => {
-      const kms = inlinePolicies(json, plan.address)["terraform-state"].Statement.at(-1);
-      expect(kms).toEqual({
-        Sid: "UseStateKeyThroughS3AndDynamoDb",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-        Resource: `arn:${PARTITION}:kms:*:${ACCOUNT}:key/*`,
-        Condition: { StringLike: { "kms:ViaService": ["s3.*", "dynamodb.*"] } },
-      });
-    });
-
-    test("with the key ARN, uses that key only", () => {
-      const keyArn = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-      const withKey = synthRoles({ stateKmsKeyArn: keyArn });
-      const address = roleNamed(withKey, "meeting-notes-staging-ci-plan").address;
-      expect(inlinePolicies(withKey, address)["terraform-state"].Statement.at(-1)).toEqual({
-        Sid: "UseStateKey",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-        Resource: keyArn,
-      });
-    });
-
-    test("the plan role has no other inline policy", () => {
-      expect(Object.keys(inlinePolicies(json, plan.address))).toEqual(["terraform-state"]);
-    });
+  test.each([
+    [`repo:${repo}:environment:staging:${wf("deploy.yml", "refs/heads/main")}`, true],
+    [`repo:${repo}:environment:staging:${wf("deploy.yml", "refs/heads/feature")}`, false],
+    [`repo:${repo}:environment:staging:${wf("plan.yml", "refs/heads/main")}`, false],
+    [`repo:${repo}:environment:prod:${wf("deploy.yml", "refs/heads/main")}`, false],
+    [`repo:${repo}:environment:staging`, false], // the default subject, before the customisation
+    [`repo:${repo}:pull_request:${wf("deploy.yml", "refs/pull/7/merge")}`, false],
+    [`repo:other-org/meeting-notes:environment:staging:${wf("deploy.yml", "refs/heads/main")}`, false],
+  ])("deploy role, sub %s: %s", (sub, allowed) => {
+    expect(trustAllows(deployTrust, { federated: OIDC, claims: claims(sub) })).toBe(allowed);
+    expect(
+      trustAllows(deployTrust, {
+        federated: OIDC,
+        claims: { ...claims(sub), "token.actions.githubusercontent.com:aud": "other" },
+      }),
+    ).toBe(false);
   });
 
-  describe("deploy role IAM access", () => {
-    const iam = inlinePolicies(json, deploy.address)["environment-iam"].Statement as any[];
-    const bySid = (sid: string) => {
-      const statement = iam.find((s) => s.Sid === sid);
-      if (!statement) throw new Error(`no statement ${sid}`);
-      return statement;
-    };
-    const prefix = `arn:${PARTITION}:iam::${ACCOUNT}`;
-
-    test("manages only roles, policies and instance profiles named <project>-<env>-*", () => {
-      expect(bySid("ManageEnvironmentRoles").Resource).toBe(`${prefix}:role/meeting-notes-staging-*`);
-      expect(bySid("ManageEnvironmentRoles").Action).toEqual(
-        expect.arrayContaining([
-          "iam:CreateRole",
-          "iam:DeleteRole",
-          "iam:GetRole",
-          "iam:TagRole",
-          "iam:UntagRole",
-          "iam:UpdateAssumeRolePolicy",
-          "iam:PutRolePolicy",
-          "iam:DeleteRolePolicy",
-          "iam:GetRolePolicy",
-          "iam:AttachRolePolicy",
-          "iam:DetachRolePolicy",
-          "iam:ListRolePolicies",
-          "iam:ListAttachedRolePolicies",
-          "iam:ListInstanceProfilesForRole",
-          "iam:UpdateRole",
-        ]),
-      );
-      expect(bySid("ManageEnvironmentPolicies").Resource).toBe(`${prefix}:policy/meeting-notes-staging-*`);
-      expect(bySid("ManageEnvironmentInstanceProfiles").Resource).toBe(
-        `${prefix}:instance-profile/meeting-notes-staging-*`,
-      );
-    });
-
-    test("passes only the environment's roles", () => {
-      expect(bySid("PassEnvironmentRoles")).toEqual({
-        Sid: "PassEnvironmentRoles",
-        Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: `${prefix}:role/meeting-notes-staging-*`,
-      });
-    });
-
-    test("never allows iam:PassRole (or any IAM write) on *, in any policy of either role", () => {
-      const allows = Object.values(resourcesOf(json, "aws_iam_role_policy"))
-        .flatMap((p) => parsed(p.policy).Statement as any[])
-        .filter((s) => s.Effect === "Allow");
-      const passRole = allows.filter((s) =>
-        asList(s.Action).some((a) => a === "iam:PassRole" || a === "iam:*"),
-      );
-      expect(passRole).toHaveLength(1);
-      // The only IAM action allowed on every resource is listing OIDC providers (it has no resource scope).
-      const iamOnEverything = allows.filter(
-        (s) => asList(s.Action).some((a) => a.startsWith("iam:")) && asList(s.Resource).includes("*"),
-      );
-      expect(iamOnEverything.map((s) => s.Action)).toEqual(["iam:ListOpenIDConnectProviders"]);
-    });
-
-    test("creates service-linked roles only for the services the environment uses", () => {
-      expect(bySid("CreateServiceLinkedRoles")).toEqual({
-        Sid: "CreateServiceLinkedRoles",
-        Effect: "Allow",
-        Action: "iam:CreateServiceLinkedRole",
-        Resource: `${prefix}:role/aws-service-role/*`,
-        Condition: {
-          StringEquals: {
-            "iam:AWSServiceName": [
-              "ecs.amazonaws.com",
-              "elasticloadbalancing.amazonaws.com",
-              "grafana.amazonaws.com",
-              "autoscaling.amazonaws.com",
-              "ecs.application-autoscaling.amazonaws.com",
-            ],
-          },
-        },
-      });
-    });
-
-    test("can read the GitHub OIDC provider the stack looks up", () => {
-      expect(bySid("ReadGithubOidcProvider").Resource).toBe(
-        `${prefix}:oidc-provider/token.actions.githubusercontent.com`,
-      );
-      expect(bySid("ListOidcProviders")).toEqual({
-        Sid: "ListOidcProviders",
-        Effect: "Allow",
-        Action: "iam:ListOpenIDConnectProviders",
-        Resource: "*",
-      });
-    });
-
-    test("cannot change or pass the CI roles themselves", () => {
-      const deny = bySid("ProtectCiRoles");
-      expect(deny.Effect).toBe("Deny");
-      expect(deny.Resource).toBe(`${prefix}:role/meeting-notes-staging-ci-*`);
-      expect(deny.Action).toEqual(
-        expect.arrayContaining([
-          "iam:PassRole",
-          "iam:PutRolePolicy",
-          "iam:AttachRolePolicy",
-          "iam:UpdateAssumeRolePolicy",
-          "iam:DeleteRole",
-        ]),
-      );
-    });
+  test.each([
+    [`repo:${repo}:pull_request:${wf("plan.yml", "refs/pull/7/merge")}`, true],
+    [`repo:${repo}:ref:refs/heads/main:${wf("ci.yml", "refs/heads/main")}`, true],
+    [`repo:other-org/meeting-notes:pull_request:${wf("plan.yml", "refs/pull/7/merge")}`, false],
+    [`repo:example-org/meeting-notes-fork:pull_request`, false],
+  ])("plan role, sub %s: %s", (sub, allowed) => {
+    expect(trustAllows(planTrust, { federated: OIDC, claims: claims(sub) })).toBe(allowed);
   });
 
+  test("the deploy workflow and ref are settings", () => {
+    const custom = synthRoles({ deployWorkflow: ".github/workflows/release.yml", deployRef: "refs/tags/v1" });
+    const trust = resolve(roleNamed(custom, "meeting-notes-staging-ci-deploy").role.assume_role_policy);
+    const sub = `repo:${repo}:environment:staging:job_workflow_ref:${repo}/.github/workflows/release.yml@refs/tags/v1`;
+    expect(trustAllows(trust, { federated: OIDC, claims: claims(sub) })).toBe(true);
+  });
+});
+
+describe("GithubDeployRoles: the deploy role cannot become administrator", () => {
+  const deploy = inline(json, "meeting-notes-staging-ci-deploy");
+  const identity = [POWER_USER_ACCESS, deploy["environment-iam"], deploy["terraform-state"]];
+  const boundary = boundaryOf(json);
+  const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    decide({
+      principal: role("meeting-notes-staging-ci-deploy"),
+      action,
+      resource,
+      context,
+      identity,
+      boundary,
+    });
+  const withBoundary = { "iam:PermissionsBoundary": BOUNDARY };
+  const task = role("meeting-notes-staging-bot-task");
+
+  test.each<[string, string, string, Record<string, string>, string]>([
+    ["create an environment role with the boundary", "iam:CreateRole", task, withBoundary, "Allowed"],
+    ["create an environment role without the boundary", "iam:CreateRole", task, {}, "ExplicitlyDenied"],
+    [
+      "create a role the stack does not define",
+      "iam:CreateRole",
+      role("meeting-notes-staging-new"),
+      withBoundary,
+      "ImplicitlyDenied",
+    ],
+    [
+      "create a role of a later environment with the same prefix",
+      "iam:CreateRole",
+      role("meeting-notes-staging-eu-bot-task"),
+      withBoundary,
+      "ImplicitlyDenied",
+    ],
+    ["put an inline policy on a bounded role", "iam:PutRolePolicy", task, withBoundary, "Allowed"],
+    [
+      "put an inline policy on a role without the boundary",
+      "iam:PutRolePolicy",
+      task,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "attach a managed policy (none is listed)",
+      "iam:AttachRolePolicy",
+      task,
+      { ...withBoundary, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+      "ImplicitlyDenied",
+    ],
+    ["edit a role's trust policy", "iam:UpdateAssumeRolePolicy", task, {}, "ImplicitlyDenied"],
+    ["take the boundary off a role", "iam:DeleteRolePermissionsBoundary", task, {}, "ExplicitlyDenied"],
+    [
+      "change its own policies",
+      "iam:PutRolePolicy",
+      role("meeting-notes-staging-ci-deploy"),
+      withBoundary,
+      "ExplicitlyDenied",
+    ],
+    [
+      "attach AdministratorAccess to itself",
+      "iam:AttachRolePolicy",
+      role("meeting-notes-staging-ci-deploy"),
+      { ...withBoundary, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "change the plan role",
+      "iam:UpdateAssumeRolePolicy",
+      role("meeting-notes-staging-ci-plan"),
+      {},
+      "ExplicitlyDenied",
+    ],
+    ["edit the boundary", "iam:CreatePolicyVersion", BOUNDARY, {}, "ExplicitlyDenied"],
+    [
+      "create a managed policy",
+      "iam:CreatePolicy",
+      `arn:aws:iam::${ACCOUNT}:policy/meeting-notes-staging-admin`,
+      {},
+      "ImplicitlyDenied",
+    ],
+    ["create a user", "iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/backdoor`, {}, "ImplicitlyDenied"],
+    [
+      "create an access key",
+      "iam:CreateAccessKey",
+      `arn:aws:iam::${ACCOUNT}:user/backdoor`,
+      {},
+      "ImplicitlyDenied",
+    ],
+    [
+      "pass the task role to ECS tasks",
+      "iam:PassRole",
+      task,
+      { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      "Allowed",
+    ],
+    [
+      "pass the task role to Lambda",
+      "iam:PassRole",
+      task,
+      { "iam:PassedToService": "lambda.amazonaws.com" },
+      "ImplicitlyDenied",
+    ],
+    [
+      "pass the function role to Lambda",
+      "iam:PassRole",
+      role("meeting-notes-staging-fn"),
+      { "iam:PassedToService": "lambda.amazonaws.com" },
+      "Allowed",
+    ],
+    [
+      "pass the function role to EC2",
+      "iam:PassRole",
+      role("meeting-notes-staging-fn"),
+      { "iam:PassedToService": "ec2.amazonaws.com" },
+      "ImplicitlyDenied",
+    ],
+    [
+      "pass itself",
+      "iam:PassRole",
+      role("meeting-notes-staging-ci-deploy"),
+      { "iam:PassedToService": "lambda.amazonaws.com" },
+      "ExplicitlyDenied",
+    ],
+  ])("%s: %s is %s", async (_what, action, resource, context, expected) => {
+    await expect(ask(action, resource, context)).resolves.toBe(expected);
+  });
+
+  test("a listed managed policy may be attached, within the boundary; others may not", async () => {
+    const listed = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+    const custom = synthRoles({ attachablePolicyArns: [listed] });
+    const d = inline(custom, "meeting-notes-staging-ci-deploy");
+    const attach = (policyArn: string) =>
+      decide({
+        principal: role("meeting-notes-staging-ci-deploy"),
+        action: "iam:AttachRolePolicy",
+        resource: task,
+        context: { ...withBoundary, "iam:PolicyARN": policyArn },
+        identity: [POWER_USER_ACCESS, d["environment-iam"]],
+        boundary: boundaryOf(custom),
+      });
+    await expect(attach(listed)).resolves.toBe("Allowed");
+    await expect(attach("arn:aws:iam::aws:policy/AdministratorAccess")).resolves.toBe("ImplicitlyDenied");
+  });
+});
+
+describe("GithubDeployRoles: isolation from other environments", () => {
+  const deploy = inline(json, "meeting-notes-staging-ci-deploy");
+  const boundary = boundaryOf(json);
+  const service = `arn:aws:ecs:us-east-1:${ACCOUNT}:service/meeting-notes-prod-bot/meeting-notes-prod-bot`;
+  const ask = (action: string, resource: string, context: Record<string, string | string[]>) =>
+    decide({
+      principal: role("meeting-notes-staging-ci-deploy"),
+      action,
+      resource,
+      context,
+      identity: [POWER_USER_ACCESS, deploy["terraform-state"]],
+      boundary,
+    });
+
+  test.each<[string, string, string, Record<string, string | string[]>, string]>([
+    [
+      "change a resource tagged prod",
+      "ecs:UpdateService",
+      service,
+      { "aws:ResourceTag/Environment": "prod" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "change a resource tagged staging",
+      "ecs:UpdateService",
+      service,
+      { "aws:ResourceTag/Environment": "staging" },
+      "Allowed",
+    ],
+    [
+      "read a prod secret",
+      "secretsmanager:GetSecretValue",
+      `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:meeting-notes-prod/openai-api-key-AbCdEf`,
+      { "aws:ResourceTag/Environment": "prod" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "create a cluster tagged prod",
+      "ecs:CreateCluster",
+      `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/x`,
+      { "aws:RequestTag/Environment": "prod", "aws:TagKeys": ["Environment"] },
+      "ExplicitlyDenied",
+    ],
+    [
+      "write its own lock item",
+      "dynamodb:PutItem",
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`,
+      { "dynamodb:LeadingKeys": [`${BUCKET}/${OWN_KEYS[0]}`] },
+      "Allowed",
+    ],
+    [
+      "write prod's lock item",
+      "dynamodb:PutItem",
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`,
+      { "dynamodb:LeadingKeys": [`${BUCKET}/workspaces/prod/prod/terraform.tfstate`] },
+      "ExplicitlyDenied",
+    ],
+    [
+      "scan the lock table",
+      "dynamodb:Scan",
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`,
+      {},
+      "ExplicitlyDenied",
+    ],
+  ])("the staging deploy role may not %s: %s is %s", async (_what, action, resource, context, expected) => {
+    await expect(ask(action, resource, context)).resolves.toBe(expected);
+  });
+});
+
+describe("GithubDeployRoles: the plan role reads only its own environment", () => {
+  const plan = inline(json, "meeting-notes-staging-ci-plan");
+  const boundary = boundaryOf(json);
+  const principal = role("meeting-notes-staging-ci-plan");
+  // ReadOnlyAccess is stood in for by "allow everything": the denies must hold against anything.
+  // A key policy that delegates to IAM, as the state key's and the app key's do.
+  const keyPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+    ],
+  };
+  const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    decide({
+      principal,
+      action,
+      resource,
+      context,
+      identity: [ALLOW_EVERYTHING, ...Object.values(plan)],
+      boundary,
+      ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
+    });
+  const object = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
+  const table = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`;
+
+  test.each<[string, string, string, Record<string, string | string[]>, string]>([
+    ["its own state", "s3:GetObject", object(OWN_KEYS[0]!), {}, "Allowed"],
+    ["its Grafana stack's state", "s3:GetObject", object(OWN_KEYS[1]!), {}, "Allowed"],
+    [
+      "prod's state",
+      "s3:GetObject",
+      object("workspaces/prod/prod/terraform.tfstate"),
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "the state stack's own state",
+      "s3:GetObject",
+      object("state/terraform.tfstate"),
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "an object of another bucket",
+      "s3:GetObject",
+      "arn:aws:s3:::customer-data/export.csv",
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "any secret value",
+      "secretsmanager:GetSecretValue",
+      `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:meeting-notes-staging/openai-api-key-AbCdEf`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "log events",
+      "logs:GetLogEvents",
+      `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/meeting-notes-prod-bot:log-stream:x`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "items of another table",
+      "dynamodb:GetItem",
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/sessions`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "its own lock item",
+      "dynamodb:GetItem",
+      table,
+      { "dynamodb:LeadingKeys": [`${BUCKET}/${OWN_KEYS[0]}-md5`] },
+      "Allowed",
+    ],
+    [
+      "prod's lock item",
+      "dynamodb:GetItem",
+      table,
+      { "dynamodb:LeadingKeys": [`${BUCKET}/workspaces/prod/prod/terraform.tfstate-md5`] },
+      "ExplicitlyDenied",
+    ],
+    ["every lock item (scan)", "dynamodb:Scan", table, {}, "ExplicitlyDenied"],
+    ["decrypt with the state key", "kms:Decrypt", STATE_KEY, {}, "Allowed"],
+    [
+      "decrypt a function's environment through Lambda",
+      "kms:Decrypt",
+      APP_KEY,
+      { "kms:ViaService": "lambda.us-east-1.amazonaws.com" },
+      "Allowed",
+    ],
+    ["decrypt with the environment key directly", "kms:Decrypt", APP_KEY, {}, "ExplicitlyDenied"],
+    [
+      "decrypt with the environment key through Secrets Manager",
+      "kms:Decrypt",
+      APP_KEY,
+      { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "decrypt with any other key",
+      "kms:Decrypt",
+      `arn:aws:kms:us-east-1:${ACCOUNT}:key/33333333-3333-3333-3333-333333333333`,
+      {},
+      "ExplicitlyDenied",
+    ],
+  ])("reading %s: %s is %s", async (_what, action, resource, context, expected) => {
+    await expect(ask(action, resource, context)).resolves.toBe(expected);
+  });
+
+  test("its own policies let it write lock files, never states", async () => {
+    const own = (action: string, key: string) =>
+      decide({ principal, action, resource: object(key), identity: Object.values(plan), boundary });
+    await expect(own("s3:PutObject", `${OWN_KEYS[0]}.tflock`)).resolves.toBe("Allowed");
+    await expect(own("s3:PutObject", OWN_KEYS[0]!)).resolves.toBe("ImplicitlyDenied");
+    await expect(own("s3:DeleteObject", OWN_KEYS[0]!)).resolves.toBe("ImplicitlyDenied");
+  });
+});
+
+describe("GithubDeployRoles: bad input", () => {
   test("skips validation of values known only at apply time", () => {
     const withToken = synthScope((scope) => {
       const repository = new TerraformVariable(scope, "repository", { type: "string" });
       new GithubDeployRoles(scope, "ci", { ...props, githubRepository: repository.stringValue });
     });
-    const role = roleNamed(withToken, "meeting-notes-staging-ci-plan").role;
-    expect(parsed(role.assume_role_policy).Statement[0].Condition.StringLike).toEqual({
-      "token.actions.githubusercontent.com:sub": `repo:${tf("var.repository")}:*`,
+    expect(
+      parsed(roleNamed(withToken, "meeting-notes-staging-ci-plan").role.assume_role_policy).Statement[0]
+        .Condition.StringLike,
+    ).toEqual({
+      "token.actions.githubusercontent.com:sub": "repo:${var.repository}:*",
     });
+  });
+
+  test("a role with a generated name is refused (the deploy role is scoped by exact names)", () => {
+    expect(() =>
+      synthScope((scope) => {
+        new IamRole(scope, "nameless", { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com") });
+        new GithubDeployRoles(scope, "ci", props);
+      }),
+    ).toThrow(
+      '`name` must be a fixed string on every IAM role of an environment stack (the CI deploy role is scoped to exact role names), got "test/nameless". Give the role a name built from the environment\'s naming.',
+    );
   });
 
   const REPOSITORY =
     "`githubRepository` must be a GitHub repository as owner/name (letters, digits, _, . and -), got %s. Use the repository's path on github.com, for example example-org/meeting-notes.";
   const ENVIRONMENT =
     "`githubEnvironment` must be a GitHub Actions environment name of 1 to 255 letters, digits, _, . and - (it is matched exactly in the OIDC subject), got %s. Use the environment's name as shown under Settings > Environments, for example staging.";
-  const KEY =
-    "`stateKmsKeyArn` must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias, got %s. Use the state stack's state_kms_key_arn output, or leave it out.";
-
   test.each([
     [{ githubRepository: "meeting-notes" }, REPOSITORY.replace("%s", '"meeting-notes"')],
-    [
-      { githubRepository: "example-org/meeting-notes/x" },
-      REPOSITORY.replace("%s", '"example-org/meeting-notes/x"'),
-    ],
     [{ githubRepository: "example-org/*" }, REPOSITORY.replace("%s", '"example-org/*"')],
-    [{ githubEnvironment: "" }, ENVIRONMENT.replace("%s", '""')],
     [{ githubEnvironment: "*" }, ENVIRONMENT.replace("%s", '"*"')],
     [{ githubEnvironment: "staging:x" }, ENVIRONMENT.replace("%s", '"staging:x"')],
     [
       { stateKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/state" },
-      KEY.replace("%s", '"arn:aws:kms:us-east-1:123456789012:alias/state"'),
+      '`stateKmsKeyArn` must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias, got "arn:aws:kms:us-east-1:123456789012:alias/state". Use the state stack\'s state_kms_key_arn output (the environment stacks look it up by its alias).',
+    ],
+    [
+      { stateObjectKeys: [] },
+      "`stateObjectKeys` must list the environment's state object keys, got []. Pass workspaces/<workspace>/<stack>/terraform.tfstate for each of the environment's stacks.",
+    ],
+    [
+      { stateObjectKeys: ["workspaces/staging/*"] },
+      '`stateObjectKeys` entries must be exact object keys, without a leading / or wildcards, got "workspaces/staging/*". Use workspaces/<workspace>/<stack>/terraform.tfstate.',
     ],
   ])("rejects %j", (overrides, message) => {
     expect(() => synthRoles(overrides)).toThrow(message);

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { stateKeyAlias } from "../../constructs/state";
 import { loadEnvironments, loadState } from "../../environments";
+import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
 import { platformWarnings, synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
-import { addresses, dataOf, onlyResource, resourcesOf } from "../support/synth";
+import { addresses, dataOf, onlyResource, parsed, resourcesOf } from "../support/synth";
 
 describe("environment stacks", () => {
   const stacks = synthPlatform();
@@ -169,13 +170,67 @@ describe("environment stacks", () => {
     );
   });
 
-  test("the CI plan role, which any branch's workflow may assume, cannot read secret values", () => {
-    const planPolicies = Object.values(resourcesOf(full.staging!, "aws_iam_role_policy")).filter((p) =>
-      String(p.role).includes("ci_plan-role"),
-    );
-    expect(planPolicies.length).toBeGreaterThan(0);
-    for (const p of planPolicies)
-      expect(p.policy).not.toMatch(/secretsmanager:GetSecretValue|secretsmanager:\*/);
+  test.each(["staging", "prod"])(
+    "%s: the deploy role manages exactly the stack's own roles, and passes each only to the service it trusts",
+    (name) => {
+      const json = stacks[name]!;
+      const deployAddress = Object.entries(resourcesOf(json, "aws_iam_role")).find(([, r]) =>
+        String(r.name).endsWith("-ci-deploy"),
+      )![0];
+      const policy = parsed(
+        Object.values(resourcesOf(json, "aws_iam_role_policy")).find(
+          (p) => p.role === `\${aws_iam_role.${deployAddress}.id}` && p.name === "environment-iam",
+        )!.policy,
+      );
+      const byId = Object.fromEntries(policy.Statement.map((st: any) => [st.Sid, st]));
+      const roleName = (arn: string) => arn.replace(/^.*:role\//, "");
+      expect([byId.ManageEnvironmentRoles.Resource].flat().map(roleName).sort()).toEqual(
+        ["bot-execution", "bot-task", "grafana-token-rotation", "grafana-workspace", "vpc-flow-logs"].map(
+          (r) => `meeting-notes-${name}-${r}`,
+        ),
+      );
+      const passed = policy.Statement.filter((st: any) => st.Action === "iam:PassRole").map((st: any) => [
+        st.Condition.StringEquals["iam:PassedToService"],
+        [st.Resource].flat().map(roleName).sort(),
+      ]);
+      expect(passed).toEqual([
+        [
+          "ecs-tasks.amazonaws.com",
+          [`meeting-notes-${name}-bot-execution`, `meeting-notes-${name}-bot-task`],
+        ],
+        ["grafana.amazonaws.com", [`meeting-notes-${name}-grafana-workspace`]],
+        ["lambda.amazonaws.com", [`meeting-notes-${name}-grafana-token-rotation`]],
+        ["vpc-flow-logs.amazonaws.com", [`meeting-notes-${name}-vpc-flow-logs`]],
+      ]);
+      for (const role of Object.values(resourcesOf(json, "aws_iam_role"))) {
+        expect(role.permissions_boundary).toMatch(/:policy\/meeting-notes-.+-permissions-boundary$/);
+      }
+    },
+  );
+
+  test("the CI plan role, which any branch's workflow may assume, is denied every secret value", async () => {
+    const json = stacks.staging!;
+    const planAddress = Object.entries(resourcesOf(json, "aws_iam_role")).find(([, r]) =>
+      String(r.name).endsWith("-ci-plan"),
+    )![0];
+    const policies = Object.values(resourcesOf(json, "aws_iam_role_policy"))
+      .filter((p) => p.role === `\${aws_iam_role.${planAddress}.id}`)
+      .map((p) =>
+        resolveTokens(p.policy, {
+          "data.aws_kms_alias": "arn:aws:kms:us-east-1:123456789012:key/11111111-1111-1111-1111-111111111111",
+          "aws_kms_key.app-general_key_DE43D02C":
+            "arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222",
+        }),
+      );
+    await expect(
+      decide({
+        principal: "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-plan",
+        action: "secretsmanager:GetSecretValue",
+        resource:
+          "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-staging/openai-api-key-AbCdEf",
+        identity: [ALLOW_EVERYTHING, ...policies],
+      }),
+    ).resolves.toBe("ExplicitlyDenied");
   });
 
   test("outputs carry names and ARNs, never secret values", () => {
@@ -201,5 +256,14 @@ describe("environment stacks", () => {
   ])("pins the address %s", (address) => {
     expect(addresses(stacks.staging!)).toContain(address);
     expect(addresses(stacks.prod!)).toContain(address);
+  });
+});
+
+describe("one account per environment", () => {
+  test("accountId pins the provider of the environment's stacks to that account; unset, any account", () => {
+    const pinned = synthPlatform({ prod: { accountId: "210987654321" } });
+    expect(pinned.prod!.provider!.aws[0].allowed_account_ids).toEqual(["210987654321"]);
+    expect(pinned["prod-grafana"]!.provider!.aws[0].allowed_account_ids).toEqual(["210987654321"]);
+    expect(pinned.staging!.provider!.aws[0].allowed_account_ids).toBeUndefined();
   });
 });

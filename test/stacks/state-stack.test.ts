@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { TerraformStateStore, type TerraformStateStoreProps } from "../../constructs/state";
 import { parseState, type StateConfig, state as stateInput } from "../../environments/state";
 import { type StateBackend, StateStack } from "../../stacks/state-stack";
+import { decide, resolveTokens } from "../support/iam-simulator";
 import {
   addresses,
   dataOf,
@@ -126,16 +127,59 @@ describe("StateStack", () => {
       expect(policy.depends_on).toEqual([
         "aws_s3_bucket_public_access_block.terraform-state_public-access-block_33212DF6",
       ]);
-      expect(parsed(policy.policy).Statement).toEqual([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: { AWS: "*" },
-          Action: "s3:*",
-          Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
+      expect(parsed(policy.policy).Statement[0]).toEqual({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
+    });
+
+    describe("a CI role reaches only its own workspace's states (evaluated for concrete requests)", () => {
+      const bucket = parseState(stateInput).bucketName;
+      const object = (key: string) => `arn:aws:s3:::${bucket}/${key}`;
+      const everything = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+      };
+      const staging = "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-deploy";
+      const admin = "arn:aws:iam::123456789012:role/Admin";
+      test.each([
+        [staging, "staging", "s3:GetObject", "workspaces/staging/staging/terraform.tfstate", "Allowed"],
+        [
+          staging,
+          "staging",
+          "s3:PutObject",
+          "workspaces/staging/staging-grafana/terraform.tfstate.tflock",
+          "Allowed",
+        ],
+        [staging, "staging", "s3:GetObject", "workspaces/prod/prod/terraform.tfstate", "ExplicitlyDenied"],
+        [staging, "staging", "s3:PutObject", "workspaces/prod/prod/terraform.tfstate", "ExplicitlyDenied"],
+        [staging, "staging", "s3:DeleteObject", "state/terraform.tfstate", "ExplicitlyDenied"],
+        [admin, undefined, "s3:GetObject", "workspaces/prod/prod/terraform.tfstate", "Allowed"],
+      ] as const)(
+        "%s (workspace tag %s): %s on %s is %s",
+        async (principal, workspace, action, key, expected) => {
+          const policy = resolveTokens(onlyResource(json, "aws_s3_bucket_policy").policy, {
+            "aws_s3_bucket.terraform-state_bucket_326E54A3.arn": `arn:aws:s3:::${bucket}`,
+          });
+          await expect(
+            decide({
+              principal,
+              action,
+              resource: object(key),
+              identity: [everything],
+              resourcePolicy: policy,
+              context: {
+                "aws:SecureTransport": "true",
+                ...(workspace ? { "aws:PrincipalTag/TerraformWorkspace": workspace } : {}),
+              },
+            }),
+          ).resolves.toBe(expected);
         },
-      ]);
+      );
     });
 
     test("expires noncurrent versions after the retention (default 90 days) and aborts stale uploads after 7 days", () => {

@@ -28,7 +28,11 @@ const KNOWN: readonly [RegExp, string][] = [
  * `aws_iam_role.x`) to its value. Throws when a reference is left.
  */
 export function resolveTokens(document: unknown, values: Readonly<Record<string, string>> = {}): any {
-  let text = typeof document === "string" ? document : JSON.stringify(document);
+  // `$${...}` is Terraform's escape for a literal `${...}` (an IAM policy variable): keep it for IAM.
+  let text = (typeof document === "string" ? document : JSON.stringify(document)).replaceAll(
+    "$${",
+    "\u0000{",
+  );
   for (const [pattern, value] of KNOWN) text = text.replace(pattern, value);
   text = text.replace(/\$\{([^}]+)\}/g, (whole, expression: string) => {
     const key = Object.keys(values)
@@ -37,7 +41,7 @@ export function resolveTokens(document: unknown, values: Readonly<Record<string,
     if (key === undefined) throw new Error(`no value for the reference ${whole} in the simulated policy`);
     return values[key]!;
   });
-  return JSON.parse(text);
+  return JSON.parse(text.replaceAll("\u0000{", "${"));
 }
 
 /** PowerUserAccess as AWS publishes it (the part that matters: everything but IAM, Organizations, Account). */
@@ -115,4 +119,48 @@ export async function decide(request: SimulatedRequest): Promise<Decision> {
     throw new Error(`the simulation was rejected: ${JSON.stringify(result.errors)}`);
   }
   return result.overallResult as Decision;
+}
+
+/** IAM's `StringLike`: `*` matches any run of characters, `?` exactly one; case-sensitive. */
+export function stringLike(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`, "s").test(value);
+}
+
+/**
+ * Whether a role's trust policy lets a web-identity token with these claims assume it
+ * (`sts:AssumeRoleWithWebIdentity`): an Allow whose federated principal and every `StringEquals`
+ * and `StringLike` condition match, and no Deny that matches. The IAM simulator library ignores
+ * OIDC claim keys (they are not in AWS's service reference), so this narrow evaluator stands in
+ * for it; it refuses any other condition operator rather than guess.
+ */
+export function trustAllows(
+  trust: any,
+  token: { readonly federated: string; readonly claims: Readonly<Record<string, string>> },
+): boolean {
+  const matches = (statement: any): boolean => {
+    const actions = [statement.Action].flat();
+    if (!actions.includes("sts:AssumeRoleWithWebIdentity")) return false;
+    if (![statement.Principal?.Federated].flat().includes(token.federated)) return false;
+    for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+      if (operator !== "StringEquals" && operator !== "StringLike") {
+        throw new Error(`trustAllows does not evaluate ${operator}`);
+      }
+      for (const [key, expected] of Object.entries(entries as Record<string, string | string[]>)) {
+        const value = token.claims[key];
+        if (value === undefined) return false;
+        const ok = [expected]
+          .flat()
+          .some((e) => (operator === "StringEquals" ? e === value : stringLike(e, value)));
+        if (!ok) return false;
+      }
+    }
+    return true;
+  };
+  const statements = [trust.Statement].flat();
+  if (statements.some((s: any) => s.Effect === "Deny" && matches(s))) return false;
+  return statements.some((s: any) => s.Effect === "Allow" && matches(s));
 }
