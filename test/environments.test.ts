@@ -198,3 +198,27 @@ describe("state settings", () => {
     expect(() => parseState({ ...state, ...overrides })).toThrow(message);
   });
 });
+
+describe("log retention floor", () => {
+  test("defaults to 90 days with deletion protection and 7 without, and can be set", () => {
+    expect(
+      parse({ deletionProtection: true, logRetentionDays: 90, network: { flowLogRetentionDays: 90 } })
+        .logRetentionFloorDays,
+    ).toBe(90);
+    expect(parse({}).logRetentionFloorDays).toBe(7);
+    expect(parse({ logRetentionFloorDays: 14 }).logRetentionFloorDays).toBe(14);
+  });
+
+  test.each([
+    [
+      { deletionProtection: true, logRetentionDays: 30, network: { flowLogRetentionDays: 90 } },
+      "environments/x.ts: `logRetentionDays` must be at least logRetentionFloorDays (90, the default with deletionProtection on), got 30. Raise it, or lower logRetentionFloorDays.",
+    ],
+    [
+      { logRetentionFloorDays: 60, logRetentionDays: 90 },
+      "environments/x.ts: `network.flowLogRetentionDays` must be at least logRetentionFloorDays (60), got 30. Raise it, or lower logRetentionFloorDays.",
+    ],
+  ])("retention below the floor is refused: %j", (overrides, message) => {
+    expect(() => parse(overrides)).toThrow(message);
+  });
+});

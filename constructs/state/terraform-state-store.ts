@@ -121,8 +121,8 @@ export class TerraformStateStore extends Construct {
     suppress(
       bucket,
       "S3-010",
-      "server access logs would need a second, unversioned bucket per account; audit state access with CloudTrail S3 data " +
-        "events on this bucket instead (README: Remote state)",
+      "server access logs would need a second, unversioned bucket per account, which this repository does not create; " +
+        "enable CloudTrail S3 data events on this bucket to audit state access (README: Remote state)",
       { bucket: props.bucketName },
     );
     const versioning = new S3BucketVersioningA(this, "versioning", {
