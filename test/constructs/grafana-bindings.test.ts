@@ -17,10 +17,10 @@ describe("GrafanaProvider", () => {
     });
     expect(json.terraform?.required_providers?.grafana).toEqual({
       source: "grafana/grafana",
-      version: "~> 4.0",
+      version: "~> 4.45.0",
     });
     expect(GRAFANA_PROVIDER_SOURCE).toBe("grafana/grafana");
-    expect(GRAFANA_PROVIDER_VERSION_CONSTRAINT).toMatch(/^~> 4\./);
+    expect(GRAFANA_PROVIDER_VERSION_CONSTRAINT).toBe("~> 4.45.0");
   });
 
   test("writes its settings with the provider's snake_case names", () => {
@@ -208,7 +208,7 @@ describe("HCL synthesis", () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         'source = "grafana/grafana"',
-        'version = "~> 4.0"',
+        'version = "~> 4.45.0"',
         'url = "https://g.example.com"',
         "retries = 2",
         "store_dashboard_sha256 = true",

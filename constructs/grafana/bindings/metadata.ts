@@ -10,12 +10,11 @@ import {
 export const GRAFANA_PROVIDER_SOURCE = "grafana/grafana";
 
 /**
- * Version constraint written to `required_providers.grafana.version`.
- *
- * These bindings follow the v4 schema (checked against 4.x docs: `grafana_data_source`,
- * `grafana_folder`, `grafana_dashboard` and the provider block); `~> 4.0` accepts any 4.x.
+ * Version constraint written to `required_providers.grafana.version`: 4.45.x, the releases whose
+ * schema the bindings are checked against (test/fixtures/grafana-provider-schema.json, the provider's
+ * published `provider_schema.json` after v4.45.1). Widen it only together with a newer schema file.
  */
-export const GRAFANA_PROVIDER_VERSION_CONSTRAINT = "~> 4.0";
+export const GRAFANA_PROVIDER_VERSION_CONSTRAINT = "~> 4.45.0";
 
 /**
  * What generated bindings record about their provider. `providerVersion` is left out on purpose:
