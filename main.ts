@@ -1,10 +1,17 @@
 import { App } from "cdktf";
 import { loadEnvironments, loadState } from "./environments";
 import { buildPlatform, synthWarnings } from "./stacks/app";
+import { invalidateSynthOutput } from "./stacks/synth-output";
 
 const app = new App();
-buildPlatform(app, { environments: loadEnvironments(), state: loadState() });
-app.synth();
+try {
+  buildPlatform(app, { environments: loadEnvironments(), state: loadState() });
+  app.synth();
+} catch (error) {
+  // A failed synth must not leave the previous run's configuration looking current.
+  invalidateSynthOutput(app.outdir);
+  throw error;
+}
 // The cdktf CLI (which sets CDKTF_OUTDIR) prints warnings itself; a plain `npm run synth` prints them here.
 if (process.env.CDKTF_OUTDIR === undefined) {
   for (const warning of synthWarnings(app)) process.stderr.write(`Warning: ${warning}\n`);

@@ -6,16 +6,21 @@
  *   npm run bootstrap -- staging -var image_tag=abc123  apply `staging`, then `staging-grafana`
  *
  * It synthesizes first, then runs, in cdktf.out/stacks/<stack>:
- *   terraform init -input=false
+ *   terraform init -input=false [-plugin-dir=$TF_PROVIDER_MIRROR]
  *   terraform workspace select -or-create <workspace>
  *   terraform plan|apply <args>
+ *
+ * `TF_PROVIDER_MIRROR` (the root of a filesystem provider mirror, as for the tests) makes `init` install
+ * providers from it instead of the registry. Terraform's update check is off (`CHECKPOINT_DISABLE=1`)
+ * unless you set it: offline it only prints an error.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { loadEnvironments } from "../environments";
 import { stackWorkspaces } from "./stack-workspaces";
+import { argumentsFor } from "./terraform-args";
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   const result = spawnSync(command, args, { stdio: "inherit", env });
@@ -29,9 +34,14 @@ function terraform(stack: string, workspace: string, command: "plan" | "apply", 
     process.exit(1);
   }
   // TF_WORKSPACE would override the selection below; this script owns the workspace choice.
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: "1", ...process.env };
   delete env.TF_WORKSPACE;
-  run("terraform", [`-chdir=${dir}`, "init", "-input=false"], env);
+  const mirror = process.env.TF_PROVIDER_MIRROR;
+  run(
+    "terraform",
+    [`-chdir=${dir}`, "init", "-input=false", ...(mirror ? [`-plugin-dir=${mirror}`] : [])],
+    env,
+  );
   run("terraform", [`-chdir=${dir}`, "workspace", "select", "-or-create", workspace], env);
   run("terraform", [`-chdir=${dir}`, command, "-input=false", ...args], env);
 }
@@ -79,7 +89,13 @@ if (mode === "bootstrap") {
   // phase 2 provisions the data sources and dashboard with that token.
   terraform(stack, workspace, "apply", rest);
   waitForToken(stack).then(
-    () => terraform(`${stack}-grafana`, workspace, "apply", []),
+    () => {
+      const grafanaStack = `${stack}-grafana`;
+      const config = JSON.parse(
+        readFileSync(join("cdktf.out", "stacks", grafanaStack, "cdk.tf.json"), "utf8"),
+      );
+      terraform(grafanaStack, workspace, "apply", argumentsFor(Object.keys(config.variable ?? {}), rest));
+    },
     (error: Error) => {
       console.error(`could not read the token secret: ${error.name}: ${error.message}`);
       process.exit(1);

@@ -1,0 +1,17 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Makes an output folder look undeployable: removes the manifest and every stack's `cdk.tf.json`
+ * (Terraform's own `.terraform` folders stay, so a later synth does not re-download providers).
+ * Called when a synth fails, so that `terraform -chdir=cdktf.out/stacks/<stack> ...` finds no
+ * configuration instead of the previous run's.
+ */
+export function invalidateSynthOutput(outdir: string): void {
+  rmSync(join(outdir, "manifest.json"), { force: true });
+  const stacks = join(outdir, "stacks");
+  if (!existsSync(stacks)) return;
+  for (const entry of readdirSync(stacks, { withFileTypes: true })) {
+    if (entry.isDirectory()) rmSync(join(stacks, entry.name, "cdk.tf.json"), { force: true });
+  }
+}
