@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  AWS_REGIONS,
   FARGATE_SIZES,
   LOG_RETENTION_DAYS,
   MAX_GRAFANA_TOKEN_TTL_DAYS,
@@ -13,6 +14,10 @@ const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const CIDR16_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
 const GITHUB_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** Characters AWS accepts in tag keys and values (any language's letters and digits, and a few symbols). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Tags every resource gets from the platform (stacks/providers.ts); an environment may not redefine them. */
+const PLATFORM_TAGS = ["Project", "Environment", "ManagedBy"];
 
 const name = (what: string) =>
   z
@@ -111,7 +116,11 @@ export const environmentSchema = z
   .object({
     projectName: name("for example meeting-notes"),
     environment: name("for example staging"),
-    region: z.string().regex(REGION, "must be an AWS region name such as us-east-1").default("us-east-1"),
+    region: z
+      .string()
+      .regex(REGION, "must be an AWS region name such as us-east-1")
+      .refine((r) => AWS_REGIONS.includes(r), "must be an AWS region (constructs/internal/aws-limits.ts lists them)")
+      .default("us-east-1"),
     workspace: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a Terraform workspace name")
@@ -136,7 +145,21 @@ export const environmentSchema = z
     logRetentionDays: retentionDays.default(30),
     logRetentionFloorDays: retentionDays.optional(),
     deletionProtection: z.boolean().default(false),
-    tags: z.record(z.string(), z.string()).default({}),
+    tags: z
+      .record(
+        z
+          .string()
+          .min(1, "keys must not be empty")
+          .max(128, "keys must be at most 128 characters")
+          .refine((k) => !k.toLowerCase().startsWith("aws:"), "keys must not start with aws: (AWS reserves that prefix)")
+          .refine((k) => !PLATFORM_TAGS.includes(k), `keys must not be ${PLATFORM_TAGS.join(", ")} (the platform sets those)`)
+          .regex(TAG_CHARACTERS, "keys may hold letters, digits, spaces and _ . : / = + - @ only"),
+        z
+          .string()
+          .max(256, "values must be at most 256 characters")
+          .regex(TAG_CHARACTERS, "values may hold letters, digits, spaces and _ . : / = + - @ only"),
+      )
+      .default({}),
   })
   .strict();
 
@@ -148,6 +171,8 @@ export interface EnvironmentConfig
   extends Omit<z.output<typeof environmentSchema>, "workspace" | "network" | "logRetentionFloorDays"> {
   /** Terraform workspace this environment's stacks run in. */
   readonly workspace: string;
+  /** The file the settings come from (`environments/staging.ts`), for error messages. */
+  readonly source: string;
   /** Fewest days any log group of the environment keeps logs (policy rule LOG-003): 90 with deletion protection, else 7, unless set. */
   readonly logRetentionFloorDays: number;
   /** Network settings; `vpcEndpoints` resolved (on when there is no NAT). */
@@ -157,6 +182,110 @@ export interface EnvironmentConfig
 /** Typed identity helper for environment files: `export default defineEnvironment({...})`. */
 export function defineEnvironment(input: EnvironmentInput): EnvironmentInput {
   return input;
+}
+
+/** The keys a schema accepts at a path (through defaults and optionals), for "did you mean" hints. */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: any = schema;
+  const unwrap = () => {
+    while (node?.def?.innerType) node = node.def.innerType;
+  };
+  unwrap();
+  for (const segment of path) {
+    node = node?.shape?.[segment as string];
+    unwrap();
+  }
+  return node?.shape ? Object.keys(node.shape) : [];
+}
+
+/** Levenshtein distance, for the closest known key. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+const README_SETTINGS = "See README.md (Environment settings) for the accepted values.";
+
+/**
+ * Turns zod's first issue into the project's one message style: the full field path, the rule in
+ * our words (never zod's "Too small: expected number to be >=0"), the value, and the fix. An unknown
+ * key is reported before anything else, with the closest known key as a suggestion.
+ */
+export function describeIssue(
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.ZodType,
+): { path: string; rule: string; value: unknown; fix: string } {
+  const issue = issues.find((i) => i.code === "unrecognized_keys") ?? issues[0]!;
+  const at = (segments: readonly PropertyKey[]) => segments.map(String).join(".") || "(root)";
+  const own = (message: string) => /^(must|keys|values|is|needs|only)\b/.test(message);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const key = issue.keys[0]!;
+      const known = knownKeys(schema, issue.path);
+      const closest = known
+        .map((k) => ({ k, d: distance(key, k) }))
+        .sort((a, b) => a.d - b.d)[0];
+      const parent = issue.path.length > 0 ? `${at(issue.path)}.` : "";
+      const hint =
+        closest && closest.d <= Math.max(2, Math.floor(key.length / 3))
+          ? `Did you mean \`${parent}${closest.k}\`? `
+          : "";
+      return {
+        path: at([...issue.path, key]),
+        rule: "is not a known setting",
+        value: key,
+        fix: `${hint}Remove it, or check its spelling against README.md (Environment settings).`,
+      };
+    }
+    case "invalid_type":
+      return issue.input === undefined
+        ? { path: at(issue.path), rule: "is required", value: undefined, fix: README_SETTINGS }
+        : { path: at(issue.path), rule: `must be a ${issue.expected}`, value: issue.input, fix: README_SETTINGS };
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const word = issue.code === "too_small" ? "at least" : "at most";
+      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+      return {
+        path: at(issue.path),
+        rule: own(issue.message) ? issue.message : `must be ${word} ${String(bound)}${unit}`,
+        value: issue.input,
+        fix: README_SETTINGS,
+      };
+    }
+    case "invalid_value":
+      return {
+        path: at(issue.path),
+        rule: own(issue.message) ? issue.message : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+        value: issue.input,
+        fix: README_SETTINGS,
+      };
+    case "invalid_key": {
+      const inner = issue.issues[0];
+      return {
+        path: at(issue.path),
+        rule: inner && own(inner.message) ? inner.message : "is not an accepted key",
+        value: issue.path[issue.path.length - 1],
+        fix: README_SETTINGS,
+      };
+    }
+    default:
+      return {
+        path: at(issue.path),
+        rule: own(issue.message) ? issue.message : "is not an accepted value",
+        value: (issue as { input?: unknown }).input,
+        fix: README_SETTINGS,
+      };
+  }
 }
 
 function fail(source: string, path: string, rule: string, value: unknown, fix: string): never {
@@ -170,19 +299,7 @@ function fail(source: string, path: string, rule: string, value: unknown, fix: s
 export function parseEnvironment(input: unknown, source: string): EnvironmentConfig {
   const result = environmentSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path.join(".") || "(root)";
-    const rule =
-      issue.code === "unrecognized_keys"
-        ? `is not a known setting (${issue.keys.join(", ")})`
-        : issue.code === "invalid_type" && issue.input === undefined
-          ? "is required"
-          : issue.message;
-    const fix =
-      issue.code === "unrecognized_keys"
-        ? "Remove it, or check its spelling against README.md (Environment settings)."
-        : "See README.md (Environment settings) for the accepted values.";
-    const value = issue.code === "unrecognized_keys" ? issue.keys : issue.input;
+    const { path, rule, value, fix } = describeIssue(result.error.issues, environmentSchema);
     fail(source, path, rule, value, fix);
   }
   const env = result.data;
@@ -291,6 +408,7 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
 
   return {
     ...env,
+    source,
     logRetentionFloorDays: floor,
     workspace: env.workspace ?? env.environment,
     network: { ...env.network, vpcEndpoints: env.network.vpcEndpoints ?? env.network.natGateways === "none" },

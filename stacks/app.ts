@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { App } from "cdktf";
 import { bundleFunction } from "../constructs/internal/bundle";
-import { invalid } from "../constructs/internal/validation";
+import { ConfigurationError } from "../constructs/internal/validation";
 import type { FunctionCode } from "../constructs/observability";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
 import type { EnvironmentConfig, StateConfig } from "../environments";
@@ -35,18 +35,7 @@ export interface Platform {
  * of the application).
  */
 export function buildPlatform(app: App, props: PlatformAppProps): Platform {
-  const names = new Set<string>();
-  for (const env of props.environments) {
-    if (names.has(env.environment) || env.environment === "state") {
-      throw invalid(
-        "environment",
-        'must be unique across environments and not "state" (stack names)',
-        env.environment,
-        "Give each environment its own name.",
-      );
-    }
-    names.add(env.environment);
-  }
+  checkEnvironmentSet(props.environments);
   const rotationCode =
     props.rotationCode ??
     bundleFunction({
@@ -58,27 +47,30 @@ export function buildPlatform(app: App, props: PlatformAppProps): Platform {
   const environments: Record<string, EnvironmentStack> = {};
   const grafana: Record<string, GrafanaStack> = {};
   for (const env of props.environments) {
-    const grafanaId = `${env.environment}-grafana`;
-    const stack = new EnvironmentStack(app, env.environment, {
-      environment: env,
-      state: props.state,
-      rotationCode,
-      stateStackIds: [env.environment, grafanaId],
-    });
-    environments[env.environment] = stack;
-    grafana[env.environment] = new GrafanaStack(app, grafanaId, {
-      environment: env,
-      grafanaWorkspaceUrl: stack.grafana.url,
-      tokenSecretArn: stack.tokenRotation.secretArn,
-      prometheusWorkspaceQueryUrl: stack.prometheus.endpoint,
-      prometheusWorkspaceId: stack.prometheus.workspaceId,
-      ecsClusterName: stack.service.clusterName,
-      ecsServiceName: stack.service.serviceName,
-      albArnSuffix: stack.apiDomain?.albArnSuffix,
-      targetGroupArnSuffix: stack.apiDomain?.targetGroupArnSuffix,
-      configureBackend: (s) => useRemoteState(s, props.state, grafanaId),
-      configure: (s) =>
-        new WorkspaceGuard(s, "workspace-guard", { workspace: env.workspace, stackName: grafanaId }),
+    // A construct's error names its prop; the user needs the file and the setting.
+    inEnvironmentFile(env, () => {
+      const grafanaId = `${env.environment}-grafana`;
+      const stack = new EnvironmentStack(app, env.environment, {
+        environment: env,
+        state: props.state,
+        rotationCode,
+        stateStackIds: [env.environment, grafanaId],
+      });
+      environments[env.environment] = stack;
+      grafana[env.environment] = new GrafanaStack(app, grafanaId, {
+        environment: env,
+        grafanaWorkspaceUrl: stack.grafana.url,
+        tokenSecretArn: stack.tokenRotation.secretArn,
+        prometheusWorkspaceQueryUrl: stack.prometheus.endpoint,
+        prometheusWorkspaceId: stack.prometheus.workspaceId,
+        ecsClusterName: stack.service.clusterName,
+        ecsServiceName: stack.service.serviceName,
+        albArnSuffix: stack.apiDomain?.albArnSuffix,
+        targetGroupArnSuffix: stack.apiDomain?.targetGroupArnSuffix,
+        configureBackend: (s) => useRemoteState(s, props.state, grafanaId),
+        configure: (s) =>
+          new WorkspaceGuard(s, "workspace-guard", { workspace: env.workspace, stackName: grafanaId }),
+      });
     });
   }
   return { state, environments, grafana };
@@ -93,4 +85,95 @@ export function synthWarnings(app: App): string[] {
         .filter((entry) => entry.type === "@cdktf/warn")
         .map((entry) => `${construct.node.path}: ${String(entry.data)}`),
     );
+}
+
+/** Where each construct prop that a setting feeds comes from in the environment file. */
+const SETTING_OF_PROP: Readonly<Record<string, string>> = {
+  cidr: "network.cidr",
+  availabilityZones: "network.availabilityZones",
+  natGateways: "network.natGateways",
+  vpcEndpoints: "network.vpcEndpoints",
+  flowLogRetentionDays: "network.flowLogRetentionDays",
+  cpu: "service.cpu",
+  memoryMiB: "service.memoryMiB",
+  desiredCount: "service.desiredCount",
+  containerPort: "service.containerPort",
+  targetPort: "service.containerPort",
+  capacity: "service.capacity",
+  autoscaling: "service.autoscaling",
+  "autoscaling.minCount": "service.autoscaling.minCount",
+  "autoscaling.maxCount": "service.autoscaling.maxCount",
+  "autoscaling.targetCpuPercent": "service.autoscaling.targetCpuPercent",
+  ecrKeepImages: "service.ecrKeepImages",
+  environmentVariables: "service.environmentVariables",
+  healthCheckPath: "service.healthCheckPath",
+  logRetentionDays: "logRetentionDays",
+  domainName: "apiDomain",
+  certificateArn: "apiCertArn",
+  hostedZoneName: "hostedZoneName",
+  email: "alertEmail",
+  grafanaVersion: "observability.grafanaVersion",
+  serviceAccountId: "observability.grafanaServiceAccountId",
+  suffixSeed: "grafanaSuffixSeed",
+  intervalDays: "observability.tokenRotationIntervalDays",
+  reservedConcurrency: "observability.tokenRotationReservedConcurrency",
+  githubRepository: "ci.githubRepository",
+  githubEnvironment: "ci.githubEnvironment",
+  operatorRoleName: "access.operatorRoleName",
+  breakGlassRoleName: "access.breakGlassRoleName",
+};
+
+/** Runs `build`, turning a construct's configuration error into one that names the file and the setting. */
+function inEnvironmentFile(env: EnvironmentConfig, build: () => void): void {
+  try {
+    build();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError) || error.message.startsWith(`${env.source}:`)) throw error;
+    const setting = error.field ? SETTING_OF_PROP[error.field] : undefined;
+    const message =
+      setting && error.field
+        ? error.message.replace(`\`${error.field}\``, `\`${setting}\``)
+        : `${error.message} (raised while building the stacks of this environment)`;
+    throw new ConfigurationError(`${env.source}: ${message}`, setting ?? error.field);
+  }
+}
+
+/**
+ * Rules across environments: unique names, no name that collides with another environment's stack
+ * ids (`state`, `<env>-grafana`), and no `<project>-<env>-` prefix that begins another's (their
+ * resource names, IAM scopes and alarm names would overlap).
+ */
+export function checkEnvironmentSet(environments: readonly EnvironmentConfig[]): void {
+  const stackIds = new Map<string, EnvironmentConfig>();
+  for (const env of environments) {
+    for (const id of [env.environment, `${env.environment}-grafana`]) {
+      const other = stackIds.get(id);
+      if (other) {
+        throw new ConfigurationError(
+          `${env.source}: \`environment\` must give stack ids no other environment uses, got ${JSON.stringify(env.environment)}: stack ${JSON.stringify(id)} is also built from ${other.source} (environment ${JSON.stringify(other.environment)}). Rename one of the environments.`,
+          "environment",
+        );
+      }
+      stackIds.set(id, env);
+    }
+    if (env.environment === "state") {
+      throw new ConfigurationError(
+        `${env.source}: \`environment\` must not be "state" (the bootstrap stack's id), got "state". Rename the environment.`,
+        "environment",
+      );
+    }
+  }
+  for (const a of environments) {
+    for (const b of environments) {
+      if (a === b) continue;
+      const prefixA = `${a.projectName}-${a.environment}-`;
+      const prefixB = `${b.projectName}-${b.environment}-`;
+      if (prefixB.startsWith(prefixA)) {
+        throw new ConfigurationError(
+          `${b.source}: \`environment\` must not make a name prefix that begins another environment's, got ${JSON.stringify(b.environment)}: its resources are named ${prefixB}*, which ${a.source} (${prefixA}*) also covers. Rename one of the environments (or projects).`,
+          "environment",
+        );
+      }
+    }
+  }
 }

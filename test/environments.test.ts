@@ -73,7 +73,7 @@ describe("bad configurations are rejected with the field, rule, value and fix", 
     [
       "an unknown setting",
       { alertEmial: "a@b.co" },
-      'environments/x.ts: `(root)` is not a known setting (alertEmial), got ["alertEmial"]. Remove it, or check its spelling against README.md (Environment settings).',
+      'environments/x.ts: `alertEmial` is not a known setting, got "alertEmial". Did you mean `alertEmail`? Remove it, or check its spelling against README.md (Environment settings).',
     ],
     [
       "a bad project name",

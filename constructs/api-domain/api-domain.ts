@@ -8,6 +8,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import { MAX_HEALTH_CHECK_PATH_LENGTH } from "../internal/aws-limits";
 import { type ResourceNaming, resourceName, truncateName } from "../internal/naming";
 import type { NetworkReference } from "../internal/references";
 import { suppress } from "../internal/suppressions";
@@ -254,5 +255,13 @@ function validate(props: ApiDomainProps, targetPort: number, healthCheckPath: st
   requireIntegerInRange("targetPort", targetPort, 1, 65535);
   if (!healthCheckPath.startsWith("/")) {
     throw invalid("healthCheckPath", "must start with /", healthCheckPath, 'Use a path such as "/health".');
+  }
+  if (!isUnresolved(healthCheckPath) && healthCheckPath.length > MAX_HEALTH_CHECK_PATH_LENGTH) {
+    throw invalid(
+      "healthCheckPath",
+      `must be at most ${MAX_HEALTH_CHECK_PATH_LENGTH} characters (the target group's limit)`,
+      `${healthCheckPath.slice(0, 40)}... (${healthCheckPath.length} characters)`,
+      "Use a short path such as /health.",
+    );
   }
 }

@@ -534,6 +534,14 @@ function planFence(state: StateScope, environmentKeyArn: string | undefined): st
 }
 
 function validate(props: GithubDeployRolesProps): void {
+  if (!isUnresolved(props.githubRepository) && props.githubRepository.endsWith(".git")) {
+    throw invalid(
+      "githubRepository",
+      "must be the repository's owner/name without .git (GitHub's OIDC tokens name it so; the roles could never be assumed)",
+      props.githubRepository,
+      `Use ${props.githubRepository.slice(0, -".git".length)}.`,
+    );
+  }
   if (!isUnresolved(props.githubRepository) && !GITHUB_REPOSITORY.test(props.githubRepository)) {
     throw invalid(
       "githubRepository",

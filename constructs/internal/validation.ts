@@ -7,7 +7,14 @@ import { LOG_RETENTION_DAYS } from "./aws-limits";
  * Every message has the same shape: the field, the rule, the value received and the fix.
  */
 export class ConfigurationError extends Error {
-  constructor(message: string) {
+  /**
+   * @param field the construct prop (or settings path) the message is about, when it names one;
+   *   the app uses it to name the environment file's setting instead
+   */
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = "ConfigurationError";
   }
@@ -26,7 +33,7 @@ export function describeValue(value: unknown): string {
  * `` `field` <rule>, got <value>. <fix> ``
  */
 export function invalid(field: string, rule: string, value: unknown, fix: string): ConfigurationError {
-  return new ConfigurationError(`\`${field}\` ${rule}, got ${describeValue(value)}. ${fix}`);
+  return new ConfigurationError(`\`${field}\` ${rule}, got ${describeValue(value)}. ${fix}`, field);
 }
 
 /** True when the value is a cdktf token that is only known at apply time; validation skips those. */

@@ -332,6 +332,8 @@ interface ParsedCidr {
 function parseCidr(cidr: string): ParsedCidr | undefined {
   const match = CIDR_SHAPE.exec(cidr);
   if (!match) return undefined;
+  // AWS reads 010 as 8 (octal) or refuses it: a leading zero is never what was meant.
+  if (match.slice(1, 6).some((part) => part.length > 1 && part.startsWith("0"))) return undefined;
   const octets = match.slice(1, 5).map(Number);
   const prefix = Number(match[5]);
   if (octets.some((o) => o > 255) || prefix > 32) return undefined;
@@ -365,7 +367,7 @@ function validate(
         "cidr",
         "must be an IPv4 CIDR block such as 10.0.0.0/16",
         cidr,
-        "Write four numbers from 0 to 255 separated by dots, a slash and a prefix length.",
+        "Write four numbers from 0 to 255 without leading zeros, separated by dots, a slash and a prefix length.",
       );
     }
     if (parsed.prefix < 16 || parsed.prefix > 24) {

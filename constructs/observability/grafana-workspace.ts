@@ -6,6 +6,7 @@ import { GrafanaWorkspaceServiceAccount } from "@cdktf/provider-aws/lib/grafana-
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { AMG_GRAFANA_VERSIONS } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { type ResourceNaming, resourceName, stableSuffix } from "../internal/naming";
 import { invalid, isUnresolved } from "../internal/validation";
@@ -64,6 +65,14 @@ export class GrafanaWorkspace extends Construct {
         "must be an Amazon Managed Grafana version such as 12.4",
         grafanaVersion,
         "Use a version the service offers.",
+      );
+    }
+    if (Number(grafanaVersion.split(".")[0]) >= 12 && !AMG_GRAFANA_VERSIONS.includes(grafanaVersion)) {
+      throw invalid(
+        "grafanaVersion",
+        `must be a version Amazon Managed Grafana offers (${AMG_GRAFANA_VERSIONS.join(", ")})`,
+        grafanaVersion,
+        'Use "12.4".',
       );
     }
     if (Number(grafanaVersion.split(".")[0]) < 12) {

@@ -431,7 +431,7 @@ describe("Network validation", () => {
   const RETENTIONS =
     "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
   const SHAPE =
-    "must be an IPv4 CIDR block such as 10.0.0.0/16, got %s. Write four numbers from 0 to 255 separated by dots, a slash and a prefix length.";
+    "must be an IPv4 CIDR block such as 10.0.0.0/16, got %s. Write four numbers from 0 to 255 without leading zeros, separated by dots, a slash and a prefix length.";
   const PREFIX =
     "must have a prefix length from /16 to /24 (AWS allows at most /16; a /24 still splits into /27 subnets, the smallest a load balancer accepts), got %s. Use a prefix length from 16 to 24, for example 10.0.0.0/16.";
   const ZONES_RULE =

@@ -49,6 +49,33 @@ export function synthPlatformToDir(overrides: PlatformOverrides = {}): string {
   return app.outdir;
 }
 
+/** One environment file of a test build: its settings and the file name errors should name. */
+export interface EnvironmentFile {
+  readonly input: Record<string, unknown>;
+  readonly source: string;
+}
+
+/**
+ * Builds the platform from explicit environment files and state settings, checked exactly as
+ * `main.ts` checks them (schema, then the app's cross-environment and construct rules). Throws what a
+ * user's synth would throw.
+ */
+export function synthEnvironmentFiles(
+  files: readonly EnvironmentFile[],
+  stateInput: Record<string, unknown> = state,
+): void {
+  const app = testApp();
+  const environments = files.map((f) => parseEnvironment(f.input, f.source));
+  buildPlatform(app, { environments, state: parseState(stateInput) });
+  app.synth();
+}
+
+/** The shipped environment files, as {@link synthEnvironmentFiles} takes them. */
+export const SHIPPED_FILES: readonly EnvironmentFile[] = [
+  { input: staging as Record<string, unknown>, source: "environments/staging.ts" },
+  { input: prod as Record<string, unknown>, source: "environments/prod.ts" },
+];
+
 /** The warnings `npm run synth` prints for the platform built with these overrides. */
 export function platformWarnings(overrides: PlatformOverrides = {}): string[] {
   return synthWarnings(buildTestPlatform(overrides));

@@ -1,0 +1,180 @@
+/**
+ * Bad or unusual settings a user may write, each rejected at synth with the file, the full field
+ * path, the value and the fix, before Terraform ever runs. One row per input, with the exact message.
+ */
+import { describe, expect, test } from "vitest";
+import prod from "../environments/prod";
+import staging from "../environments/staging";
+import { state } from "../environments/state";
+import { type EnvironmentFile, SHIPPED_FILES, synthEnvironmentFiles } from "./support/platform";
+
+const STAGING = "environments/staging.ts";
+const PROD = "environments/prod.ts";
+const SETTINGS = "See README.md (Environment settings) for the accepted values.";
+const withStaging = (overrides: Record<string, unknown>): EnvironmentFile[] => [
+  { input: { ...staging, ...overrides }, source: STAGING },
+  SHIPPED_FILES[1]!,
+];
+
+const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
+  // Tags AWS would refuse, or that would silently replace the platform's own.
+  [
+    "a tag with the aws: prefix",
+    withStaging({ tags: { "aws:owner": "me" } }),
+    `${STAGING}: \`tags.aws:owner\` keys must not start with aws: (AWS reserves that prefix), got "aws:owner". ${SETTINGS}`,
+  ],
+  [
+    "a tag key over 128 characters",
+    withStaging({ tags: { ["k".repeat(129)]: "v" } }),
+    `${STAGING}: \`tags.${"k".repeat(129)}\` keys must be at most 128 characters, got "${"k".repeat(129)}". ${SETTINGS}`,
+  ],
+  [
+    "a tag value over 256 characters",
+    withStaging({ tags: { team: "v".repeat(257) } }),
+    `${STAGING}: \`tags.team\` values must be at most 256 characters, got "${"v".repeat(257)}". ${SETTINGS}`,
+  ],
+  [
+    "an empty tag key",
+    withStaging({ tags: { "": "v" } }),
+    `${STAGING}: \`tags.\` keys must not be empty, got "". ${SETTINGS}`,
+  ],
+  [
+    "a tag that overrides Environment",
+    withStaging({ tags: { Environment: "prod" } }),
+    `${STAGING}: \`tags.Environment\` keys must not be Project, Environment, ManagedBy (the platform sets those), got "Environment". ${SETTINGS}`,
+  ],
+  // Values AWS rejects at apply.
+  [
+    "a region that does not exist",
+    withStaging({ region: "us-east-7" }),
+    `${STAGING}: \`region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "us-east-7". ${SETTINGS}`,
+  ],
+  [
+    "a CIDR with a leading zero",
+    withStaging({ network: { cidr: "10.020.0.0/16" } }),
+    `${STAGING}: \`network.cidr\` must be an IPv4 CIDR block such as 10.0.0.0/16, got "10.020.0.0/16". Write four numbers from 0 to 255 without leading zeros, separated by dots, a slash and a prefix length.`,
+  ],
+  [
+    "a CIDR with host bits set",
+    withStaging({ network: { cidr: "10.20.1.0/16" } }),
+    `${STAGING}: \`network.cidr\` must be a network address (host bits all zero), got "10.20.1.0/16". Use 10.20.0.0/16.`,
+  ],
+  [
+    "a health-check path over 1024 characters",
+    withStaging({
+      apiDomain: "api.staging.example.com",
+      hostedZoneName: "example.com",
+      service: { healthCheckPath: `/${"h".repeat(1024)}` },
+    }),
+    `${STAGING}: \`service.healthCheckPath\` must be at most 1024 characters (the target group's limit), got "/${"h".repeat(39)}... (1025 characters)". Use a short path such as /health.`,
+  ],
+  [
+    "a Grafana version Amazon Managed Grafana does not offer",
+    withStaging({ observability: { grafanaVersion: "12.9" } }),
+    `${STAGING}: \`observability.grafanaVersion\` must be a version Amazon Managed Grafana offers (8.4, 9.4, 10.4, 12.4), got "12.9". Use "12.4".`,
+  ],
+  [
+    "a Grafana version without the Prometheus data source",
+    withStaging({ observability: { grafanaVersion: "10.4" } }),
+    `${STAGING}: \`observability.grafanaVersion\` must be 12 or later (the Amazon Managed Prometheus data source needs it), got "10.4". Use "12.4".`,
+  ],
+  [
+    "a GitHub repository ending in .git",
+    withStaging({ ci: { githubRepository: "example-org/meeting-notes.git", githubEnvironment: "staging" } }),
+    `${STAGING}: \`ci.githubRepository\` must be the repository's owner/name without .git (GitHub's OIDC tokens name it so; the roles could never be assumed), got "example-org/meeting-notes.git". Use example-org/meeting-notes.`,
+  ],
+  [
+    "a GitHub environment with a space",
+    withStaging({ ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging env" } }),
+    `${STAGING}: \`ci.githubEnvironment\` must be a GitHub Actions environment name of 1 to 255 letters, digits, _, . and - (it is matched exactly in the OIDC subject), got "staging env". Use the environment's name as shown under Settings > Environments, for example staging.`,
+  ],
+  // Messages in the project's style, with the full path.
+  [
+    "an unknown key, with the closest known one",
+    withStaging({ network: { cidrr: "10.20.0.0/16" } }),
+    `${STAGING}: \`network.cidrr\` is not a known setting, got "cidrr". Did you mean \`network.cidr\`? Remove it, or check its spelling against README.md (Environment settings).`,
+  ],
+  [
+    "an unknown top-level key",
+    withStaging({ alertEmial: "a@b.co" }),
+    `${STAGING}: \`alertEmial\` is not a known setting, got "alertEmial". Did you mean \`alertEmail\`? Remove it, or check its spelling against README.md (Environment settings).`,
+  ],
+  [
+    "a negative task count",
+    withStaging({ service: { desiredCount: -1 } }),
+    `${STAGING}: \`service.desiredCount\` must be at least 0, got -1. ${SETTINGS}`,
+  ],
+  [
+    "a string where a number belongs",
+    withStaging({ service: { cpu: "256" } }),
+    `${STAGING}: \`service.cpu\` must be a number, got "256". ${SETTINGS}`,
+  ],
+  // Environments that collide with each other.
+  [
+    "two environments with one name",
+    [SHIPPED_FILES[0]!, { input: { ...prod, environment: "staging" }, source: PROD }],
+    `${PROD}: \`environment\` must give stack ids no other environment uses, got "staging": stack "staging" is also built from ${STAGING} (environment "staging"). Rename one of the environments.`,
+  ],
+  [
+    "an environment named like another's Grafana stack",
+    [
+      ...SHIPPED_FILES,
+      {
+        input: { ...staging, environment: "staging-grafana", network: { cidr: "10.40.0.0/16" } },
+        source: "environments/qa.ts",
+      },
+    ],
+    `environments/qa.ts: \`environment\` must give stack ids no other environment uses, got "staging-grafana": stack "staging-grafana" is also built from ${STAGING} (environment "staging"). Rename one of the environments.`,
+  ],
+  [
+    "a name prefix that begins another environment's",
+    [
+      ...SHIPPED_FILES,
+      {
+        input: { ...staging, projectName: "meeting", environment: "notes-prod" },
+        source: "environments/notes.ts",
+      },
+    ],
+    `environments/notes.ts: \`environment\` must not make a name prefix that begins another environment's, got "notes-prod": its resources are named meeting-notes-prod-*, which ${PROD} (meeting-notes-prod-*) also covers. Rename one of the environments (or projects).`,
+  ],
+  [
+    "an environment whose prefix a later one would extend",
+    [
+      ...SHIPPED_FILES,
+      {
+        input: { ...prod, environment: "prod-eu", network: { ...prod.network, cidr: "10.50.0.0/16" } },
+        source: "environments/prod-eu.ts",
+      },
+    ],
+    `environments/prod-eu.ts: \`environment\` must not make a name prefix that begins another environment's, got "prod-eu": its resources are named meeting-notes-prod-eu-*, which ${PROD} (meeting-notes-prod-*) also covers. Rename one of the environments (or projects).`,
+  ],
+  // The state store.
+  [
+    "a state bucket with a reserved prefix",
+    [...SHIPPED_FILES],
+    `environments/state.ts: \`bucketName\` must not start with xn--, sthree-, amzn-s3-demo- (S3 reserves them), got "xn--meeting-notes-state". See README.md (Remote state).`,
+    { bucketName: "xn--meeting-notes-state" },
+  ],
+  [
+    "a state bucket with a reserved suffix",
+    [...SHIPPED_FILES],
+    `environments/state.ts: \`bucketName\` must not end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (S3 reserves them), got "meeting-notes-state-s3alias". See README.md (Remote state).`,
+    { bucketName: "meeting-notes-state-s3alias" },
+  ],
+  [
+    "a state region that does not exist",
+    [...SHIPPED_FILES],
+    `environments/state.ts: \`region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state).`,
+    { region: "eu-moon-1" },
+  ],
+];
+
+describe("bad configurations are rejected at synth with the file, the field path, the value and the fix", () => {
+  test.each(rows)("%s", (_what, files, message, stateOverrides) => {
+    expect(() => synthEnvironmentFiles(files, { ...state, ...stateOverrides })).toThrow(message);
+  });
+
+  test("the shipped files pass", () => {
+    expect(() => synthEnvironmentFiles(SHIPPED_FILES)).not.toThrow();
+  });
+});
