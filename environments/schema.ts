@@ -17,7 +17,7 @@ const GITHUB_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** Characters AWS accepts in tag keys and values (any language's letters and digits, and a few symbols). */
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Tags every resource gets from the platform (stacks/providers.ts); an environment may not redefine them. */
-const PLATFORM_TAGS = ["Project", "Environment", "ManagedBy"];
+const PLATFORM_TAGS = ["Project", "Environment", "TerraformWorkspace", "ManagedBy"];
 
 const name = (what: string) =>
   z
@@ -119,7 +119,10 @@ export const environmentSchema = z
     region: z
       .string()
       .regex(REGION, "must be an AWS region name such as us-east-1")
-      .refine((r) => AWS_REGIONS.includes(r), "must be an AWS region (constructs/internal/aws-limits.ts lists them)")
+      .refine(
+        (r) => AWS_REGIONS.includes(r),
+        "must be an AWS region (constructs/internal/aws-limits.ts lists them)",
+      )
       .default("us-east-1"),
     workspace: z
       .string()
@@ -151,8 +154,14 @@ export const environmentSchema = z
           .string()
           .min(1, "keys must not be empty")
           .max(128, "keys must be at most 128 characters")
-          .refine((k) => !k.toLowerCase().startsWith("aws:"), "keys must not start with aws: (AWS reserves that prefix)")
-          .refine((k) => !PLATFORM_TAGS.includes(k), `keys must not be ${PLATFORM_TAGS.join(", ")} (the platform sets those)`)
+          .refine(
+            (k) => !k.toLowerCase().startsWith("aws:"),
+            "keys must not start with aws: (AWS reserves that prefix)",
+          )
+          .refine(
+            (k) => !PLATFORM_TAGS.includes(k),
+            `keys must not be ${PLATFORM_TAGS.join(", ")} (the platform sets those)`,
+          )
           .regex(TAG_CHARACTERS, "keys may hold letters, digits, spaces and _ . : / = + - @ only"),
         z
           .string()
@@ -206,7 +215,11 @@ function distance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        row[j]! + 1,
+        row[j - 1]! + 1,
+        previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       previous = current;
     }
   }
@@ -231,9 +244,7 @@ export function describeIssue(
     case "unrecognized_keys": {
       const key = issue.keys[0]!;
       const known = knownKeys(schema, issue.path);
-      const closest = known
-        .map((k) => ({ k, d: distance(key, k) }))
-        .sort((a, b) => a.d - b.d)[0];
+      const closest = known.map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
       const parent = issue.path.length > 0 ? `${at(issue.path)}.` : "";
       const hint =
         closest && closest.d <= Math.max(2, Math.floor(key.length / 3))
@@ -249,7 +260,12 @@ export function describeIssue(
     case "invalid_type":
       return issue.input === undefined
         ? { path: at(issue.path), rule: "is required", value: undefined, fix: README_SETTINGS }
-        : { path: at(issue.path), rule: `must be a ${issue.expected}`, value: issue.input, fix: README_SETTINGS };
+        : {
+            path: at(issue.path),
+            rule: `must be a ${issue.expected}`,
+            value: issue.input,
+            fix: README_SETTINGS,
+          };
     case "too_small":
     case "too_big": {
       const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
@@ -265,7 +281,9 @@ export function describeIssue(
     case "invalid_value":
       return {
         path: at(issue.path),
-        rule: own(issue.message) ? issue.message : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+        rule: own(issue.message)
+          ? issue.message
+          : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
         value: issue.input,
         fix: README_SETTINGS,
       };

@@ -10,7 +10,10 @@ const stateSchema = z
     region: z
       .string()
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region name such as us-east-1")
-      .refine((r) => AWS_REGIONS.includes(r), "must be an AWS region (constructs/internal/aws-limits.ts lists them)"),
+      .refine(
+        (r) => AWS_REGIONS.includes(r),
+        "must be an AWS region (constructs/internal/aws-limits.ts lists them)",
+      ),
     bucketName: z
       .string()
       .regex(

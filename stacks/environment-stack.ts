@@ -167,6 +167,7 @@ export class EnvironmentStack extends TerraformStack {
       workspace: env.workspace,
       environmentKeyArn: this.key.keyArn,
       environmentTag: env.environment,
+      dnsNames: env.apiDomain ? [env.apiDomain, `*.${env.apiDomain}`] : [],
     });
     // Every role of the stack, the CI roles included, carries the environment's boundary.
     ci.boundary.applyToRolesIn(this);

@@ -36,5 +36,12 @@ export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSetti
 
 /** The default tags of an environment's stacks: project, environment, `ManagedBy`, then the environment's own tags. */
 export function environmentTags(env: EnvironmentConfig): Record<string, string> {
-  return { Project: env.projectName, Environment: env.environment, ManagedBy: "cdktf", ...env.tags };
+  return {
+    Project: env.projectName,
+    Environment: env.environment,
+    // The state bucket's policy keeps every role tagged with a workspace to that workspace's states.
+    TerraformWorkspace: env.workspace,
+    ManagedBy: "cdktf",
+    ...env.tags,
+  };
 }

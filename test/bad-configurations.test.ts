@@ -41,7 +41,7 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
   [
     "a tag that overrides Environment",
     withStaging({ tags: { Environment: "prod" } }),
-    `${STAGING}: \`tags.Environment\` keys must not be Project, Environment, ManagedBy (the platform sets those), got "Environment". ${SETTINGS}`,
+    `${STAGING}: \`tags.Environment\` keys must not be Project, Environment, TerraformWorkspace, ManagedBy (the platform sets those), got "Environment". ${SETTINGS}`,
   ],
   // Values AWS rejects at apply.
   [

@@ -41,18 +41,14 @@ const ROLE_READ_ACTIONS = [
   "iam:ListInstanceProfilesForRole",
 ];
 
-/** Changes to an environment role that do not touch its permissions. */
-const ROLE_METADATA_ACTIONS = [
-  "iam:DeleteRole",
-  "iam:UpdateRole",
-  "iam:UpdateRoleDescription",
-  "iam:TagRole",
-  "iam:UntagRole",
-];
+/**
+ * Changes to an environment role that touch neither its permissions nor its trust. Creating and
+ * deleting roles is not among them: a deleted and re-created role could trust anyone.
+ */
+const ROLE_METADATA_ACTIONS = ["iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole"];
 
 /** Changes to an environment role's permissions: allowed only while the role carries the boundary. */
 const ROLE_PERMISSION_ACTIONS = [
-  "iam:CreateRole",
   "iam:PutRolePolicy",
   "iam:DeleteRolePolicy",
   "iam:PutRolePermissionsBoundary",
@@ -132,6 +128,12 @@ export interface GithubDeployRolesProps {
   readonly attachablePolicyArns?: readonly string[];
   /** Value of the `Environment` tag of the environment's resources (the boundary fences others out). */
   readonly environmentTag: string;
+  /**
+   * DNS names whose Route 53 records the environment's roles may change (`api.example.com`,
+   * `*.api.example.com` for certificate validation records).
+   * @default - none
+   */
+  readonly dnsNames?: readonly string[];
 }
 
 /**
@@ -183,13 +185,22 @@ export class GithubDeployRoles extends Construct {
     const prefix = resourceName(props.naming);
     this.planRoleName = resourceName(props.naming, "ci", "plan");
     this.deployRoleName = resourceName(props.naming, "ci", "deploy");
+    const state = stateScope(props, partition, accountId);
     this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
       naming: props.naming,
       environmentTag: props.environmentTag,
       protectedRoleNames: [this.planRoleName, this.deployRoleName],
+      workspace: props.workspace,
+      state: {
+        bucketName: props.stateBucketName,
+        lockTableName: props.lockTableName,
+        keyArn: props.stateKmsKeyArn,
+        lockIds: state.lockIds,
+      },
+      dnsNames: props.dnsNames,
+      serviceLinkedRoleServices: SERVICE_LINKED_ROLE_SERVICES,
     });
-    const roleTags = { TerraformWorkspace: props.workspace };
-    const state = stateScope(props, partition, accountId);
+    const roleTags = { Environment: props.environmentTag, TerraformWorkspace: props.workspace };
 
     const planTrust = trustPolicy(provider.arn, "StringLike", `repo:${props.githubRepository}:*`);
     const planRole = new IamRole(this, "plan-role", {
@@ -236,9 +247,11 @@ export class GithubDeployRoles extends Construct {
     suppress(
       powerUser,
       "IAM-008",
-      "Terraform applies the environment across a dozen services; PowerUserAccess grants no IAM, the role carries the " +
-        "environment's permissions boundary (no users, no role without the boundary, no other environment's resources), " +
-        "IAM comes only from its environment-iam policy, and only the deploy workflow on main in the protected GitHub environment can assume it",
+      "Terraform applies the environment across a dozen services; PowerUserAccess grants no IAM beyond service-linked roles, " +
+        "the role carries the environment's permissions boundary (no users or policies, no role creation or deletion by the role, " +
+        "no assuming roles, passing only this environment's roles, service-linked roles from a list, no administration of the state store, " +
+        "no resource tagged with another Environment), its IAM comes only from its environment-iam policy, " +
+        "and only the deploy workflow on main in the protected GitHub environment can assume it",
       { policy_arn: powerUser.policyArnInput, role: powerUser.roleInput },
     );
     new IamRolePolicy(this, "deploy-state-access", {
@@ -463,29 +476,6 @@ function statePolicy(state: StateScope, mode: "plan" | "deploy"): string {
       actions: LOCK_ITEM_ACTIONS,
       resources: [state.tableArn],
       conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...state.lockIds] } },
-    },
-    {
-      sid: "DenyOtherLockItems",
-      effect: "Deny",
-      actions: [
-        ...LOCK_ITEM_ACTIONS,
-        "dynamodb:UpdateItem",
-        "dynamodb:BatchGetItem",
-        "dynamodb:BatchWriteItem",
-      ],
-      resources: [state.tableArn],
-      conditions: { "ForAnyValue:StringNotLike": { "dynamodb:LeadingKeys": [...state.lockIds] } },
-    },
-    {
-      sid: "DenyReadingEveryLockItem",
-      effect: "Deny",
-      actions: [
-        "dynamodb:Scan",
-        "dynamodb:Query",
-        "dynamodb:PartiQLSelect",
-        "dynamodb:ExportTableToPointInTime",
-      ],
-      resources: [state.tableArn],
     },
     {
       sid: "UseStateKey",

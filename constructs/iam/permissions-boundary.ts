@@ -60,6 +60,27 @@ export interface PermissionsBoundaryProps {
   readonly environmentTag: string;
   /** Roles under the boundary may not change these roles at all (the CI roles). */
   readonly protectedRoleNames: readonly string[];
+  /**
+   * The Terraform workspace of the environment: every role it creates carries it as the
+   * `TerraformWorkspace` tag, which the state bucket's policy keys each role's state objects on.
+   */
+  readonly workspace: string;
+  /** The shared state store: administering it is out of bounds, and only this workspace's lock items are in. */
+  readonly state: {
+    readonly bucketName: string;
+    readonly lockTableName: string;
+    readonly keyArn: string;
+    /** `LockID`s of this environment's lock items (`<bucket>/<state key>` and its `-md5`). */
+    readonly lockIds: readonly string[];
+  };
+  /**
+   * DNS names (lower case, no trailing dot, `*` for any label run) whose records roles under the boundary
+   * may change in Route 53; every other record is out of bounds (a shared zone holds other environments').
+   * @default - none: no record may be changed
+   */
+  readonly dnsNames?: readonly string[];
+  /** AWS services roles under the boundary may create service-linked roles for. */
+  readonly serviceLinkedRoleServices: readonly string[];
 }
 
 /**
@@ -71,8 +92,12 @@ export interface PermissionsBoundaryProps {
  * - create a role, or change a role's policies, unless that role carries this same boundary
  *   (`iam:PermissionsBoundary`), nor take the boundary off a role, nor edit this policy;
  * - change the protected (CI) roles;
- * - touch resources tagged with another `Environment`, or tag anything with another one;
- * - use Organizations or the account's settings.
+ * - touch resources tagged with another `Environment`, or tag anything with another one (or
+ *   another `TerraformWorkspace`), create a role without both tags, or change them on a role;
+ * - pass a role of another environment to a service, or assume any role;
+ * - administer the shared state store (bucket, lock table, key), or touch another workspace's lock items;
+ * - change a Route 53 record outside the environment's own DNS names;
+ * - create service-linked roles beyond a list, or use Organizations or the account's settings.
  *
  * So the CI deploy role cannot make itself or anything it creates administrator: every path ends at
  * this ceiling. Apply it with {@link PermissionsBoundary.applyToRolesIn}.
@@ -91,6 +116,8 @@ export class PermissionsBoundary extends Construct {
     // Built from the name, not the resource's ARN attribute: the policy refers to itself.
     this.policyArn = `arn:${partition}:iam::${account}:policy/${this.policyName}`;
     const roleArn = (name: string) => `arn:${partition}:iam::${account}:role/${name}`;
+    const bucketArn = `arn:${partition}:s3:::${props.state.bucketName}`;
+    const tableArn = `arn:${partition}:dynamodb:*:${account}:table/${props.state.lockTableName}`;
 
     const statements: PolicyStatement[] = [
       // The ceiling: a boundary allows only what its Allow statements allow.
@@ -155,6 +182,128 @@ export class PermissionsBoundary extends Construct {
           StringNotEquals: { "aws:RequestTag/Environment": props.environmentTag },
           Null: { "aws:RequestTag/Environment": "false" },
         },
+      },
+      {
+        sid: "DenyTaggingForOtherWorkspaces",
+        effect: "Deny",
+        actions: ["*"],
+        resources: ["*"],
+        conditions: {
+          StringNotEquals: { "aws:RequestTag/TerraformWorkspace": props.workspace },
+          Null: { "aws:RequestTag/TerraformWorkspace": "false" },
+        },
+      },
+      // Every role carries both tags from its creation on, and keeps them: the state bucket's policy
+      // and the PassRole fence below rely on them.
+      {
+        sid: "DenyRolesWithoutTheWorkspaceTag",
+        effect: "Deny",
+        actions: ["iam:CreateRole"],
+        resources: ["*"],
+        conditions: { StringNotEquals: { "aws:RequestTag/TerraformWorkspace": props.workspace } },
+      },
+      {
+        sid: "DenyRolesWithoutTheEnvironmentTag",
+        effect: "Deny",
+        actions: ["iam:CreateRole"],
+        resources: ["*"],
+        conditions: { StringNotEquals: { "aws:RequestTag/Environment": props.environmentTag } },
+      },
+      {
+        sid: "DenyChangingTheWorkspaceTags",
+        effect: "Deny",
+        actions: ["iam:TagRole", "iam:UntagRole"],
+        resources: ["*"],
+        conditions: { "ForAnyValue:StringEquals": { "aws:TagKeys": ["Environment", "TerraformWorkspace"] } },
+      },
+      // Only this environment's roles may be handed to a service, and no role may be assumed: every
+      // path to another role's permissions ends here.
+      {
+        sid: "DenyPassingOtherRoles",
+        effect: "Deny",
+        actions: ["iam:PassRole"],
+        resources: ["*"],
+        conditions: { StringNotEquals: { "aws:ResourceTag/Environment": props.environmentTag } },
+      },
+      {
+        sid: "DenyAssumingRoles",
+        effect: "Deny",
+        actions: [
+          "sts:AssumeRole",
+          "sts:AssumeRoleWithSAML",
+          "sts:AssumeRoleWithWebIdentity",
+          "sts:AssumeRoot",
+        ],
+        resources: ["*"],
+      },
+      {
+        sid: "DenyOtherServiceLinkedRoles",
+        effect: "Deny",
+        actions: ["iam:CreateServiceLinkedRole"],
+        resources: ["*"],
+        conditions: { StringNotEquals: { "iam:AWSServiceName": [...props.serviceLinkedRoleServices] } },
+      },
+      // The state store is shared by every environment: using it is in bounds, administering it is not.
+      {
+        sid: "DenyAdministeringTheStateStore",
+        effect: "Deny",
+        notActions: [
+          "s3:GetObject*",
+          "s3:PutObject*",
+          "s3:DeleteObject*",
+          "s3:ListBucket*",
+          "s3:GetBucketLocation",
+          "dynamodb:DescribeTable",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:DeleteItem",
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:GenerateDataKey*",
+          "kms:DescribeKey",
+        ],
+        resources: [bucketArn, `${bucketArn}/*`, tableArn, props.state.keyArn],
+      },
+      {
+        sid: "DenyOtherWorkspacesLockItems",
+        effect: "Deny",
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        resources: [tableArn],
+        conditions: { "ForAnyValue:StringNotLike": { "dynamodb:LeadingKeys": [...props.state.lockIds] } },
+      },
+      {
+        sid: "DenyReadingEveryLockItem",
+        effect: "Deny",
+        actions: [
+          "dynamodb:Scan",
+          "dynamodb:Query",
+          "dynamodb:PartiQL*",
+          "dynamodb:ExportTableToPointInTime",
+        ],
+        resources: [tableArn],
+      },
+      {
+        sid: "DenyOtherDnsRecords",
+        effect: "Deny",
+        actions: ["route53:ChangeResourceRecordSets"],
+        resources: ["*"],
+        ...((props.dnsNames ?? []).length > 0
+          ? {
+              conditions: {
+                "ForAnyValue:StringNotLike": {
+                  "route53:ChangeResourceRecordSetsNormalizedRecordNames": [...props.dnsNames!],
+                },
+              },
+            }
+          : {}),
       },
     ];
 

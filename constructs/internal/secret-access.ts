@@ -3,10 +3,14 @@ import { invalid } from "./validation";
 
 /** Reading a secret's value. */
 export const SECRET_READ_ACTIONS: readonly string[] = ["secretsmanager:GetSecretValue"];
-/** Writing a value or moving a staging label. */
+/**
+ * Writing a value or moving a staging label. `UpdateSecret` is here too: given a `SecretString`, it
+ * writes a new current version (so metadata changes of a locked secret are the writers' as well).
+ */
 export const SECRET_WRITE_ACTIONS: readonly string[] = [
   "secretsmanager:PutSecretValue",
   "secretsmanager:UpdateSecretVersionStage",
+  "secretsmanager:UpdateSecret",
 ];
 /** Changing who may do the above, or deleting the secret. */
 export const SECRET_POLICY_ACTIONS: readonly string[] = [
@@ -22,7 +26,7 @@ export const SECRET_POLICY_ACTIONS: readonly string[] = [
 export interface SecretAccessLists {
   /** May read the value (`GetSecretValue`). */
   readonly readers: readonly string[];
-  /** May write values and move staging labels (`PutSecretValue`, `UpdateSecretVersionStage`). */
+  /** May write values and move staging labels (`PutSecretValue`, `UpdateSecretVersionStage`, `UpdateSecret`). */
   readonly writers: readonly string[];
   /** May change or delete the resource policy, and delete the secret. */
   readonly policyAdministrators: readonly string[];

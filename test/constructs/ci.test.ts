@@ -85,7 +85,7 @@ describe("GithubDeployRoles: structure", () => {
     for (const name of ["meeting-notes-staging-ci-plan", "meeting-notes-staging-ci-deploy"]) {
       const { role: r } = roleNamed(json, name);
       expect(r.max_session_duration).toBe(3600);
-      expect(r.tags).toEqual({ TerraformWorkspace: "staging" });
+      expect(r.tags).toEqual({ Environment: "staging", TerraformWorkspace: "staging" });
     }
   });
 
@@ -177,23 +177,26 @@ describe("GithubDeployRoles: the deploy role cannot become administrator", () =>
   const withBoundary = { "iam:PermissionsBoundary": BOUNDARY };
   const task = role("meeting-notes-staging-bot-task");
 
-  test.each<[string, string, string, Record<string, string>, string]>([
-    ["create an environment role with the boundary", "iam:CreateRole", task, withBoundary, "Allowed"],
+  const tagged = {
+    "aws:RequestTag/Environment": "staging",
+    "aws:RequestTag/TerraformWorkspace": "staging",
+    "aws:TagKeys": ["Environment", "TerraformWorkspace"],
+  };
+  const own = { "aws:ResourceTag/Environment": "staging" };
+  const fn = role("meeting-notes-staging-fn");
+  const deployArn = role("meeting-notes-staging-ci-deploy");
+  const admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+  test.each<[string, string, string, Record<string, string | string[]>, string]>([
+    // Creating and deleting roles is an administrator's apply: a re-created role could trust anyone.
+    [
+      "create an environment role, even with the boundary and tags",
+      "iam:CreateRole",
+      task,
+      { ...withBoundary, ...tagged },
+      "ImplicitlyDenied",
+    ],
     ["create an environment role without the boundary", "iam:CreateRole", task, {}, "ExplicitlyDenied"],
-    [
-      "create a role the stack does not define",
-      "iam:CreateRole",
-      role("meeting-notes-staging-new"),
-      withBoundary,
-      "ImplicitlyDenied",
-    ],
-    [
-      "create a role of a later environment with the same prefix",
-      "iam:CreateRole",
-      role("meeting-notes-staging-eu-bot-task"),
-      withBoundary,
-      "ImplicitlyDenied",
-    ],
+    ["delete an environment role", "iam:DeleteRole", task, {}, "ImplicitlyDenied"],
     ["put an inline policy on a bounded role", "iam:PutRolePolicy", task, withBoundary, "Allowed"],
     [
       "put an inline policy on a role without the boundary",
@@ -203,26 +206,27 @@ describe("GithubDeployRoles: the deploy role cannot become administrator", () =>
       "ExplicitlyDenied",
     ],
     [
+      "put an inline policy on a role of a later environment with the same prefix",
+      "iam:PutRolePolicy",
+      role("meeting-notes-staging-eu-bot-task"),
+      withBoundary,
+      "ImplicitlyDenied",
+    ],
+    [
       "attach a managed policy (none is listed)",
       "iam:AttachRolePolicy",
       task,
-      { ...withBoundary, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+      { ...withBoundary, "iam:PolicyARN": admin },
       "ImplicitlyDenied",
     ],
     ["edit a role's trust policy", "iam:UpdateAssumeRolePolicy", task, {}, "ImplicitlyDenied"],
     ["take the boundary off a role", "iam:DeleteRolePermissionsBoundary", task, {}, "ExplicitlyDenied"],
-    [
-      "change its own policies",
-      "iam:PutRolePolicy",
-      role("meeting-notes-staging-ci-deploy"),
-      withBoundary,
-      "ExplicitlyDenied",
-    ],
+    ["change its own policies", "iam:PutRolePolicy", deployArn, withBoundary, "ExplicitlyDenied"],
     [
       "attach AdministratorAccess to itself",
       "iam:AttachRolePolicy",
-      role("meeting-notes-staging-ci-deploy"),
-      { ...withBoundary, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+      deployArn,
+      { ...withBoundary, "iam:PolicyARN": admin },
       "ExplicitlyDenied",
     ],
     [
@@ -252,36 +256,78 @@ describe("GithubDeployRoles: the deploy role cannot become administrator", () =>
       "pass the task role to ECS tasks",
       "iam:PassRole",
       task,
-      { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      { ...own, "iam:PassedToService": "ecs-tasks.amazonaws.com" },
       "Allowed",
     ],
     [
       "pass the task role to Lambda",
       "iam:PassRole",
       task,
-      { "iam:PassedToService": "lambda.amazonaws.com" },
+      { ...own, "iam:PassedToService": "lambda.amazonaws.com" },
       "ImplicitlyDenied",
     ],
     [
       "pass the function role to Lambda",
       "iam:PassRole",
-      role("meeting-notes-staging-fn"),
-      { "iam:PassedToService": "lambda.amazonaws.com" },
+      fn,
+      { ...own, "iam:PassedToService": "lambda.amazonaws.com" },
       "Allowed",
     ],
     [
       "pass the function role to EC2",
       "iam:PassRole",
-      role("meeting-notes-staging-fn"),
-      { "iam:PassedToService": "ec2.amazonaws.com" },
+      fn,
+      { ...own, "iam:PassedToService": "ec2.amazonaws.com" },
       "ImplicitlyDenied",
     ],
     [
       "pass itself",
       "iam:PassRole",
-      role("meeting-notes-staging-ci-deploy"),
-      { "iam:PassedToService": "lambda.amazonaws.com" },
+      deployArn,
+      { ...own, "iam:PassedToService": "lambda.amazonaws.com" },
       "ExplicitlyDenied",
+    ],
+    [
+      "pass an untagged role of the account",
+      "iam:PassRole",
+      role("cdk-hnb659fds-cfn-exec-role"),
+      { "iam:PassedToService": "cloudformation.amazonaws.com" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "pass a role of another environment",
+      "iam:PassRole",
+      role("meeting-notes-prod-bot-task"),
+      { "aws:ResourceTag/Environment": "prod", "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "assume another role of the account",
+      "sts:AssumeRole",
+      role("cdk-hnb659fds-deploy-role"),
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "change the Environment tag of a role",
+      "iam:TagRole",
+      task,
+      { "aws:TagKeys": ["Environment"], "aws:RequestTag/Environment": "staging" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "create a service-linked role for EC2 Spot",
+      "iam:CreateServiceLinkedRole",
+      role("aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"),
+      { "iam:AWSServiceName": "spot.amazonaws.com" },
+      "ExplicitlyDenied",
+    ],
+    [
+      "create the ECS service-linked role",
+      "iam:CreateServiceLinkedRole",
+      role("aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"),
+      { "iam:AWSServiceName": "ecs.amazonaws.com" },
+      "Allowed",
     ],
   ])("%s: %s is %s", async (_what, action, resource, context, expected) => {
     await expect(ask(action, resource, context)).resolves.toBe(expected);
@@ -367,6 +413,41 @@ describe("GithubDeployRoles: isolation from other environments", () => {
       "dynamodb:Scan",
       `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`,
       {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "rewrite prod's lock item with PartiQL",
+      "dynamodb:PartiQLUpdate",
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "delete the lock table",
+      "dynamodb:DeleteTable",
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${TABLE}`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "replace the state bucket's policy",
+      "s3:PutBucketPolicy",
+      `arn:aws:s3:::${BUCKET}`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "delete the state bucket's policy",
+      "s3:DeleteBucketPolicy",
+      `arn:aws:s3:::${BUCKET}`,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "change a DNS record (the environment has none)",
+      "route53:ChangeResourceRecordSets",
+      "arn:aws:route53:::hostedzone/Z123",
+      { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["api.example.com"] },
       "ExplicitlyDenied",
     ],
   ])("the staging deploy role may not %s: %s is %s", async (_what, action, resource, context, expected) => {

@@ -49,6 +49,7 @@ describe("environment stacks", () => {
     expect(stacks.prod!.provider!.aws[0].default_tags[0].tags).toMatchObject({
       Project: "meeting-notes",
       Environment: "prod",
+      TerraformWorkspace: "prod",
       ManagedBy: "cdktf",
     });
   });

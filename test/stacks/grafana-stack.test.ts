@@ -92,7 +92,15 @@ describe("GrafanaStack providers", () => {
       {
         region: "eu-west-1",
         default_tags: [
-          { tags: { Project: "meeting-notes", Environment: "staging", ManagedBy: "cdktf", Team: "bots" } },
+          {
+            tags: {
+              Project: "meeting-notes",
+              Environment: "staging",
+              TerraformWorkspace: "staging",
+              ManagedBy: "cdktf",
+              Team: "bots",
+            },
+          },
         ],
       },
     ]);
