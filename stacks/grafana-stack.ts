@@ -18,7 +18,7 @@ import {
   GrafanaProvider,
   ServiceOverviewDashboard,
 } from "../constructs/grafana";
-import { resourceName, truncateName } from "../constructs/internal/naming";
+import { limitedName, NAME_LIMITS, resourceName } from "../constructs/internal/naming";
 import { invalid, isUnresolved } from "../constructs/internal/validation";
 import type { EnvironmentConfig } from "../environments";
 import { addAwsProvider, environmentTags } from "./providers";
@@ -186,13 +186,13 @@ export class GrafanaStack extends TerraformStack {
 
     const folder = new GrafanaFolder(this, "folder", {
       title: `${env.projectName} ${env.environment}`,
-      uid: truncateName(prefix, 40),
+      uid: limitedName(NAME_LIMITS.grafanaUid, naming),
     });
 
     const prometheus = new GrafanaDataSource(this, "prometheus", {
       type: AMAZON_PROMETHEUS_DATA_SOURCE_TYPE,
       name: `${prefix} Amazon Managed Prometheus`,
-      uid: truncateName(resourceName(naming, "amp"), 40),
+      uid: limitedName(NAME_LIMITS.grafanaUid, naming, "amp"),
       url: props.prometheusWorkspaceQueryUrl,
       accessMode: "proxy",
       jsonDataEncoded: JSON.stringify({
@@ -205,13 +205,13 @@ export class GrafanaStack extends TerraformStack {
     const cloudWatch = new GrafanaDataSource(this, "cloudwatch", {
       type: CLOUDWATCH_DATA_SOURCE_TYPE,
       name: `${prefix} CloudWatch`,
-      uid: truncateName(resourceName(naming, "cloudwatch"), 40),
+      uid: limitedName(NAME_LIMITS.grafanaUid, naming, "cloudwatch"),
       accessMode: "proxy",
       jsonDataEncoded: JSON.stringify({ authType: WORKSPACE_IAM_ROLE_AUTH, defaultRegion: env.region }),
     });
 
     const model = ServiceOverviewDashboard({
-      uid: truncateName(resourceName(naming, "service"), 40),
+      uid: limitedName(NAME_LIMITS.grafanaUid, naming, "service"),
       title: `${env.projectName} ${env.environment}: service overview`,
       tags: ["cdktf", env.projectName, env.environment],
       region: env.region,

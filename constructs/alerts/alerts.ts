@@ -6,7 +6,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import { policyDocument } from "../internal/iam";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
 import { invalid, isUnresolved } from "../internal/validation";
 
@@ -80,7 +80,7 @@ export class Alerts extends Construct {
     this.naming = props.naming;
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
-    this.topicName = resourceName(props.naming, "critical-alerts");
+    this.topicName = limitedName(NAME_LIMITS.snsTopic, props.naming, "critical-alerts");
     const topic = new SnsTopic(this, "topic", {
       name: this.topicName,
       displayName: `${props.naming.projectName} ${props.naming.environment} critical alerts`,
@@ -122,7 +122,7 @@ export class Alerts extends Construct {
 
   /** Adds an alarm that notifies the topic when it fires (ALARM) and when it clears (OK). */
   public addAlarm(id: string, options: CriticalAlarmOptions): CloudwatchMetricAlarm {
-    const alarmName = resourceName(this.naming, options.name);
+    const alarmName = limitedName(NAME_LIMITS.alarm, this.naming, options.name);
     this.alarmNames.push(alarmName);
     return new CloudwatchMetricAlarm(this, id, {
       alarmName,

@@ -9,7 +9,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { MAX_HEALTH_CHECK_PATH_LENGTH } from "../internal/aws-limits";
-import { type ResourceNaming, resourceName, truncateName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
 import type { NetworkReference } from "../internal/references";
 import { suppress } from "../internal/suppressions";
 import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
@@ -110,7 +110,7 @@ export class ApiDomain extends Construct {
 
     const alb = new Lb(this, "alb", {
       // ALB names allow 32 characters.
-      name: truncateName(name, 32),
+      name: limitedName(NAME_LIMITS.loadBalancer, props.naming, "api"),
       loadBalancerType: "application",
       internal: false,
       subnets: props.network.publicSubnetIds,
@@ -135,7 +135,7 @@ export class ApiDomain extends Construct {
     }
 
     const targetGroup = new LbTargetGroup(this, "targets", {
-      name: truncateName(name, 32),
+      name: limitedName(NAME_LIMITS.targetGroup, props.naming, "api"),
       port: targetPort,
       protocol: "HTTP",
       targetType: "ip",

@@ -8,7 +8,7 @@ import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { PermissionsBoundary } from "../iam";
 import { type PolicyStatement, policyDocument } from "../internal/iam";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
 import { suppress } from "../internal/suppressions";
 import { invalid, isUnresolved } from "../internal/validation";
 
@@ -183,8 +183,8 @@ export class GithubDeployRoles extends Construct {
     const iamArn = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
     const managedPolicy = (name: string) => `arn:${partition}:iam::aws:policy/${name}`;
     const prefix = resourceName(props.naming);
-    this.planRoleName = resourceName(props.naming, "ci", "plan");
-    this.deployRoleName = resourceName(props.naming, "ci", "deploy");
+    this.planRoleName = limitedName(NAME_LIMITS.iamRole, props.naming, "ci", "plan");
+    this.deployRoleName = limitedName(NAME_LIMITS.iamRole, props.naming, "ci", "deploy");
     const state = stateScope(props, partition, accountId);
     this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
       naming: props.naming,

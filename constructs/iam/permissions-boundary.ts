@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Aspects, type IAspect } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { type PolicyStatement, policyDocument } from "../internal/iam";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 
 /** Role writes that must keep the boundary on the role they change (`iam:PermissionsBoundary`). */
 export const BOUNDED_ROLE_WRITE_ACTIONS: readonly string[] = [
@@ -112,7 +112,7 @@ export class PermissionsBoundary extends Construct {
     super(scope, id);
     const partition = new DataAwsPartition(this, "partition").partition;
     const account = new DataAwsCallerIdentity(this, "account").accountId;
-    this.policyName = resourceName(props.naming, "permissions-boundary");
+    this.policyName = limitedName(NAME_LIMITS.iamPolicy, props.naming, "permissions-boundary");
     // Built from the name, not the resource's ARN attribute: the policy refers to itself.
     this.policyArn = `arn:${partition}:iam::${account}:policy/${this.policyName}`;
     const roleArn = (name: string) => `arn:${partition}:iam::${account}:role/${name}`;

@@ -5,7 +5,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { policyDocument } from "../internal/iam";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
 import { requireIntegerInRange } from "../internal/validation";
 
 /** Properties of an {@link AppKey}. */
@@ -105,7 +105,7 @@ export class AppKey extends Construct {
       ]),
     });
 
-    this.aliasName = `alias/${resourceName(props.naming, "app-general")}`;
+    this.aliasName = `alias/${limitedName(NAME_LIMITS.kmsAlias, props.naming, "app-general")}`;
     new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId });
 
     this.keyArn = key.arn;

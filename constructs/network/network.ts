@@ -20,7 +20,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { type ResourceNaming, resourceName, truncateName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 import type { AppKey } from "../keys/app-key";
 
@@ -250,7 +250,7 @@ export class Network extends Construct {
         tags: tagged("s3"),
       });
       const endpointsGroup = new SecurityGroup(this, "endpoints-security-group", {
-        name: truncateName(`${name}-vpc-endpoints`, 255),
+        name: limitedName(NAME_LIMITS.securityGroup, props.naming, "vpc-endpoints"),
         description: "HTTPS from inside the VPC to the interface VPC endpoints",
         vpcId: vpc.id,
         tags: tagged("vpc-endpoints"),
@@ -284,7 +284,7 @@ export class Network extends Construct {
       kmsKeyId: props.encryptionKey.keyArn,
     });
     const flowLogRole = new IamRole(this, "flow-log-role", {
-      name: truncateName(`${name}-vpc-flow-logs`, 64),
+      name: limitedName(NAME_LIMITS.iamRole, props.naming, "vpc-flow-logs"),
       description: "Lets VPC Flow Logs deliver records to the VPC's flow log group",
       assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {
         StringEquals: { "aws:SourceAccount": account.accountId },

@@ -15,7 +15,7 @@ import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
 import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
 import { LAMBDA_NODEJS_RUNTIME } from "../internal/runtimes";
 import { secretAccessPolicy } from "../internal/secret-access";
@@ -145,7 +145,7 @@ export class GrafanaTokenRotation extends Construct {
     );
 
     this.tokenTtlSeconds = (intervalDays + TOKEN_TTL_BUFFER_DAYS) * 86_400;
-    this.functionName = resourceName(props.naming, "grafana-token-rotation");
+    this.functionName = limitedName(NAME_LIMITS.lambdaFunction, props.naming, "grafana-token-rotation");
     this.secretName = `${props.naming.projectName}-${props.naming.environment}/grafana-service-account-token`;
     const metricNamespace = `${props.naming.projectName}/${props.naming.environment}/Grafana`;
     const account = new DataAwsCallerIdentity(this, "account");
@@ -282,7 +282,7 @@ export class GrafanaTokenRotation extends Construct {
     });
 
     const daily = new CloudwatchEventRule(this, "report-expiry-schedule", {
-      name: resourceName(props.naming, "grafana-token-expiry"),
+      name: limitedName(NAME_LIMITS.eventRule, props.naming, "grafana-token-expiry"),
       description: "Daily: report how long the current Grafana token has left",
       scheduleExpression: "rate(1 day)",
     });

@@ -8,7 +8,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { AMG_GRAFANA_VERSIONS } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { type ResourceNaming, resourceName, stableSuffix } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming, stableSuffix } from "../internal/naming";
 import { invalid, isUnresolved } from "../internal/validation";
 
 /** Properties of {@link GrafanaWorkspace}. */
@@ -99,13 +99,14 @@ export class GrafanaWorkspace extends Construct {
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
     const region = new DataAwsRegion(this, "region");
-    this.workspaceName = resourceName(
+    this.workspaceName = limitedName(
+      NAME_LIMITS.grafanaWorkspace,
       props.naming,
       stableSuffix(6, props.naming.projectName, props.naming.environment, suffixSeed),
     );
 
     const role = new IamRole(this, "role", {
-      name: resourceName(props.naming, "grafana-workspace"),
+      name: limitedName(NAME_LIMITS.iamRole, props.naming, "grafana-workspace"),
       description: "Lets the Grafana workspace query its Prometheus workspace and CloudWatch metrics",
       assumeRolePolicy: serviceTrustPolicy("grafana.amazonaws.com", {
         StringEquals: { "aws:SourceAccount": account.accountId },

@@ -1,7 +1,7 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Construct } from "constructs";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
 import { requireLogRetention } from "../internal/validation";
 
@@ -39,7 +39,7 @@ export class Prometheus extends Construct {
     const logging = props.logging ?? true;
     const retention = props.logRetentionDays ?? 30;
     requireLogRetention("logRetentionDays", retention);
-    const alias = resourceName(props.naming);
+    const alias = limitedName(NAME_LIMITS.prometheusAlias, props.naming);
     const logGroup = logging
       ? new CloudwatchLogGroup(this, "logs", {
           name: `/aws/vendedlogs/prometheus/${alias}`,

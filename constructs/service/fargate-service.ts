@@ -17,7 +17,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { FARGATE_SIZES } from "../internal/aws-limits";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { type ResourceNaming, resourceName } from "../internal/naming";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference, NetworkReference } from "../internal/references";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 import type { RuntimeSecrets } from "../secrets";
@@ -166,7 +166,7 @@ export class FargateService extends Construct {
       targetCpuPercent,
     });
 
-    const fullName = resourceName(props.naming, name);
+    const fullName = limitedName(NAME_LIMITS.ecs, props.naming, name);
     const account = new DataAwsCallerIdentity(this, "account");
     const region = new DataAwsRegion(this, "region");
 
@@ -209,7 +209,7 @@ export class FargateService extends Construct {
       StringEquals: { "aws:SourceAccount": account.accountId },
     });
     const executionRole = new IamRole(this, "execution-role", {
-      name: `${fullName}-execution`,
+      name: limitedName(NAME_LIMITS.iamRole, props.naming, name, "execution"),
       description: `Pulls the image and reads the runtime secrets of ${fullName}`,
       assumeRolePolicy: trust,
     });
@@ -240,7 +240,7 @@ export class FargateService extends Construct {
     props.secrets.grantReadTo({ roleArn: executionRole.arn, roleName: executionRole.name });
 
     const taskRole = new IamRole(this, "task-role", {
-      name: `${fullName}-task`,
+      name: limitedName(NAME_LIMITS.iamRole, props.naming, name, "task"),
       description: `The application's own AWS permissions in ${fullName} (none by default)`,
       assumeRolePolicy: trust,
     });
