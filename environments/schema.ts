@@ -417,7 +417,7 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
       fail(
         source,
         field,
-        `must be at least logRetentionFloorDays (${floor}${env.logRetentionFloorDays === undefined ? ", the default with deletionProtection " + (env.deletionProtection ? "on" : "off") : ""})`,
+        `must be at least logRetentionFloorDays (${floor}${env.logRetentionFloorDays === undefined ? `, the default with deletionProtection ${env.deletionProtection ? "on" : "off"}` : ""})`,
         days,
         "Raise it, or lower logRetentionFloorDays.",
       );
