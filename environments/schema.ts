@@ -195,7 +195,8 @@ export function defineEnvironment(input: EnvironmentInput): EnvironmentInput {
 
 /** The keys a schema accepts at a path (through defaults and optionals), for "did you mean" hints. */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let node: any = schema;
+  type SchemaNode = { def?: { innerType?: SchemaNode }; shape?: Record<string, SchemaNode> } | undefined;
+  let node = schema as unknown as SchemaNode;
   const unwrap = () => {
     while (node?.def?.innerType) node = node.def.innerType;
   };
