@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -129,8 +129,8 @@ export class EngineStack {
     testFiles: Record<string, string> = {},
   ): Promise<EngineStack> {
     await warmProviderCache();
-    const dir = join(root(), name);
-    rmSync(dir, { recursive: true, force: true });
+    // A folder of its own for every run: two variants that synthesize alike must not race in one.
+    const dir = mkdtempSync(join(root(), `${name}-`));
     mkdirSync(join(dir, "tests"), { recursive: true });
     writeFileSync(join(dir, "main.tf.json"), JSON.stringify(stackJson, null, 2));
     for (const [file, content] of Object.entries(testFiles)) writeFileSync(join(dir, "tests", file), content);
