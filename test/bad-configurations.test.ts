@@ -16,6 +16,13 @@ const withStaging = (overrides: Record<string, unknown>): EnvironmentFile[] => [
   SHIPPED_FILES[1]!,
 ];
 
+/** prod's `<project>-<environment>`, and the same text split differently into project and environment. */
+const PROD_PREFIX = `${prod.projectName}-${prod.environment}`;
+const SPLIT = {
+  project: PROD_PREFIX.slice(0, PROD_PREFIX.indexOf("-")),
+  environment: PROD_PREFIX.slice(PROD_PREFIX.indexOf("-") + 1),
+};
+
 const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
   // Tags AWS would refuse, or that would silently replace the platform's own.
   [
@@ -131,22 +138,26 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
     [
       ...SHIPPED_FILES,
       {
-        input: { ...staging, projectName: "meeting", environment: "notes-prod" },
+        input: { ...staging, projectName: SPLIT.project, environment: SPLIT.environment },
         source: "environments/notes.ts",
       },
     ],
-    `environments/notes.ts: \`environment\` must not make a name prefix that begins another environment's, got "notes-prod": its resources are named meeting-notes-prod-*, which ${PROD} (meeting-notes-prod-*) also covers. Rename one of the environments (or projects).`,
+    `environments/notes.ts: \`environment\` must not make a name prefix that begins another environment's, got "${SPLIT.environment}": its resources are named ${PROD_PREFIX}-*, which ${PROD} (${PROD_PREFIX}-*) also covers. Rename one of the environments (or projects).`,
   ],
   [
     "an environment whose prefix a later one would extend",
     [
       ...SHIPPED_FILES,
       {
-        input: { ...prod, environment: "prod-eu", network: { ...prod.network, cidr: "10.50.0.0/16" } },
+        input: {
+          ...prod,
+          environment: `${prod.environment}-eu`,
+          network: { ...prod.network, cidr: "10.50.0.0/16" },
+        },
         source: "environments/prod-eu.ts",
       },
     ],
-    `environments/prod-eu.ts: \`environment\` must not make a name prefix that begins another environment's, got "prod-eu": its resources are named meeting-notes-prod-eu-*, which ${PROD} (meeting-notes-prod-*) also covers. Rename one of the environments (or projects).`,
+    `environments/prod-eu.ts: \`environment\` must not make a name prefix that begins another environment's, got "${prod.environment}-eu": its resources are named ${PROD_PREFIX}-eu-*, which ${PROD} (${PROD_PREFIX}-*) also covers. Rename one of the environments (or projects).`,
   ],
   // The state store.
   [

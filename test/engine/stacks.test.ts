@@ -3,7 +3,7 @@ import { loadEnvironments } from "../../environments";
 import { stackWorkspaces } from "../../scripts/stack-workspaces";
 import { EngineStack, requireTerraform } from "../support/engine";
 import { tftest } from "../support/mocks";
-import { synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
+import { synthPlatform, WITH_ALERTS_AND_API, WITHOUT_ALERTS_AND_API } from "../support/platform";
 import { dataOf, type TerraformJson } from "../support/synth";
 
 /**
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await requireTerraform();
 });
 
-const plain = synthPlatform();
+const plain = synthPlatform(WITHOUT_ALERTS_AND_API);
 const full = synthPlatform(WITH_ALERTS_AND_API);
 
 describe.concurrent("terraform validate", () => {

@@ -2,11 +2,21 @@ import { describe, expect, test } from "vitest";
 import { stateKeyAlias } from "../../constructs/state";
 import { loadEnvironments, loadState } from "../../environments";
 import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
-import { platformWarnings, synthPlatform, WITH_ALERTS_AND_API } from "../support/platform";
+import {
+  platformWarnings,
+  synthPlatform,
+  WITH_ALERTS_AND_API,
+  WITHOUT_ALERTS_AND_API,
+} from "../support/platform";
 import { addresses, dataOf, onlyResource, parsed, resourcesOf } from "../support/synth";
 
+/** The settings of an environment, as the tests must read names from them (README: First deployment). */
+const settings = (name: string) => loadEnvironments().find((e) => e.environment === name)!;
+/** `<project>-<environment>` of an environment. */
+const prefix = (name: string) => `${settings(name).projectName}-${name}`;
+
 describe("environment stacks", () => {
-  const stacks = synthPlatform();
+  const stacks = synthPlatform(WITHOUT_ALERTS_AND_API);
   const full = synthPlatform(WITH_ALERTS_AND_API);
 
   test("the app has the state stack and one stack per environment", () => {
@@ -19,7 +29,7 @@ describe("environment stacks", () => {
       expect(stacks[name]!.terraform!.backend.s3).toEqual({
         bucket: loadState().bucketName,
         key: `${name}/terraform.tfstate`,
-        region: "us-east-1",
+        region: loadState().region,
         encrypt: true,
         kms_key_id: stateKeyAlias(loadState().bucketName),
         dynamodb_table: loadState().lockTableName,
@@ -47,9 +57,9 @@ describe("environment stacks", () => {
 
   test("default tags name the project and environment", () => {
     expect(stacks.prod!.provider!.aws[0].default_tags[0].tags).toMatchObject({
-      Project: "meeting-notes",
+      Project: settings("prod").projectName,
       Environment: "prod",
-      TerraformWorkspace: "prod",
+      TerraformWorkspace: settings("prod").workspace,
       ManagedBy: "cdktf",
     });
   });
@@ -63,13 +73,20 @@ describe("environment stacks", () => {
   test("prod and staging differ: NAT per AZ vs one, task count, log retention, deletion protection", () => {
     expect(Object.keys(resourcesOf(stacks.staging!, "aws_nat_gateway"))).toHaveLength(1);
     expect(Object.keys(resourcesOf(stacks.prod!, "aws_nat_gateway"))).toHaveLength(2);
-    expect(onlyResource(stacks.staging!, "aws_ecs_service").desired_count).toBe(1);
-    expect(onlyResource(stacks.prod!, "aws_ecs_service").desired_count).toBe(2);
+    expect(onlyResource(stacks.staging!, "aws_ecs_service").desired_count).toBe(
+      settings("staging").service.desiredCount,
+    );
+    expect(onlyResource(stacks.prod!, "aws_ecs_service").desired_count).toBe(
+      settings("prod").service.desiredCount,
+    );
     const retention = (name: string) =>
       Object.values(resourcesOf(stacks[name]!, "aws_cloudwatch_log_group")).find((g) =>
         String(g.name).startsWith("/ecs/"),
       )!.retention_in_days;
-    expect([retention("staging"), retention("prod")]).toEqual([14, 90]);
+    expect([retention("staging"), retention("prod")]).toEqual([
+      settings("staging").logRetentionDays,
+      settings("prod").logRetentionDays,
+    ]);
     expect(onlyResource(full.prod!, "aws_lb").enable_deletion_protection).toBe(true);
     expect(onlyResource(full.staging!, "aws_lb").enable_deletion_protection).toBe(false);
   });
@@ -91,14 +108,14 @@ describe("environment stacks", () => {
     (name) => {
       const json = stacks[name]!;
       expect(onlyResource(json, "aws_sns_topic")).toMatchObject({
-        name: `meeting-notes-${name}-critical-alerts`,
+        name: `${prefix(name)}-critical-alerts`,
       });
       expect(onlyResource(json, "aws_sns_topic").kms_master_key_id).toMatch(/aws_kms_key\.app-general_key/);
       const alarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
       expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
-        `meeting-notes-${name}-ecs-no-running-tasks`,
-        `meeting-notes-${name}-grafana-token-expiring`,
-        `meeting-notes-${name}-grafana-token-rotation-errors`,
+        `${prefix(name)}-ecs-no-running-tasks`,
+        `${prefix(name)}-grafana-token-expiring`,
+        `${prefix(name)}-grafana-token-rotation-errors`,
       ]);
       for (const alarm of alarms) {
         expect(alarm.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alerts_topic/)]);
@@ -123,7 +140,7 @@ describe("environment stacks", () => {
     ]);
     expect(onlyResource(full.staging!, "aws_sns_topic_subscription")).toMatchObject({
       protocol: "email",
-      endpoint: "oncall@example.com",
+      endpoint: WITH_ALERTS_AND_API.staging!.alertEmail,
     });
   });
 
@@ -132,19 +149,19 @@ describe("environment stacks", () => {
     const names = Object.values(resourcesOf(idle.staging!, "aws_cloudwatch_metric_alarm")).map(
       (a) => a.alarm_name,
     );
-    expect(names).not.toContain("meeting-notes-staging-ecs-no-running-tasks");
-    expect(names).toContain("meeting-notes-staging-grafana-token-rotation-errors");
+    expect(names).not.toContain(`${prefix("staging")}-ecs-no-running-tasks`);
+    expect(names).toContain(`${prefix("staging")}-grafana-token-rotation-errors`);
     const scaled = synthPlatform({
       staging: { service: { desiredCount: 0, autoscaling: { minCount: 1, maxCount: 2 } } },
     });
     expect(
       Object.values(resourcesOf(scaled.staging!, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name),
-    ).toContain("meeting-notes-staging-ecs-no-running-tasks");
+    ).toContain(`${prefix("staging")}-ecs-no-running-tasks`);
   });
 
   test("an environment with deletion protection and no alertEmail gets a synth warning; one with it does not", () => {
-    expect(platformWarnings()).toEqual([
-      "prod: environment prod has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic meeting-notes-prod-critical-alerts has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.",
+    expect(platformWarnings(WITHOUT_ALERTS_AND_API)).toEqual([
+      `prod: environment prod has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic ${prefix("prod")}-critical-alerts has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.`,
     ]);
     expect(platformWarnings(WITH_ALERTS_AND_API)).toEqual([]);
   });
@@ -154,14 +171,14 @@ describe("environment stacks", () => {
       .map((a) => a.alarm_name)
       .sort();
     expect(alarms).toEqual([
-      "meeting-notes-staging-alb-target-5xx",
-      "meeting-notes-staging-alb-unhealthy-hosts",
-      "meeting-notes-staging-ecs-no-running-tasks",
-      "meeting-notes-staging-grafana-token-expiring",
-      "meeting-notes-staging-grafana-token-rotation-errors",
+      `${prefix("staging")}-alb-target-5xx`,
+      `${prefix("staging")}-alb-unhealthy-hosts`,
+      `${prefix("staging")}-ecs-no-running-tasks`,
+      `${prefix("staging")}-grafana-token-expiring`,
+      `${prefix("staging")}-grafana-token-rotation-errors`,
     ]);
     expect(full.staging!.output!.oauth_callback_url.value).toBe(
-      "https://api.staging.example.com/auth/discord/callback",
+      `https://${WITH_ALERTS_AND_API.staging!.apiDomain}/auth/discord/callback`,
     );
   });
 
@@ -187,7 +204,7 @@ describe("environment stacks", () => {
       const roleName = (arn: string) => arn.replace(/^.*:role\//, "");
       expect([byId.ManageEnvironmentRoles.Resource].flat().map(roleName).sort()).toEqual(
         ["bot-execution", "bot-task", "grafana-token-rotation", "grafana-workspace", "vpc-flow-logs"].map(
-          (r) => `meeting-notes-${name}-${r}`,
+          (r) => `${prefix(name)}-${r}`,
         ),
       );
       const passed = policy.Statement.filter((st: any) => st.Action === "iam:PassRole").map((st: any) => [
@@ -195,16 +212,15 @@ describe("environment stacks", () => {
         [st.Resource].flat().map(roleName).sort(),
       ]);
       expect(passed).toEqual([
-        [
-          "ecs-tasks.amazonaws.com",
-          [`meeting-notes-${name}-bot-execution`, `meeting-notes-${name}-bot-task`],
-        ],
-        ["grafana.amazonaws.com", [`meeting-notes-${name}-grafana-workspace`]],
-        ["lambda.amazonaws.com", [`meeting-notes-${name}-grafana-token-rotation`]],
-        ["vpc-flow-logs.amazonaws.com", [`meeting-notes-${name}-vpc-flow-logs`]],
+        ["ecs-tasks.amazonaws.com", [`${prefix(name)}-bot-execution`, `${prefix(name)}-bot-task`]],
+        ["grafana.amazonaws.com", [`${prefix(name)}-grafana-workspace`]],
+        ["lambda.amazonaws.com", [`${prefix(name)}-grafana-token-rotation`]],
+        ["vpc-flow-logs.amazonaws.com", [`${prefix(name)}-vpc-flow-logs`]],
       ]);
       for (const role of Object.values(resourcesOf(json, "aws_iam_role"))) {
-        expect(role.permissions_boundary).toMatch(/:policy\/meeting-notes-.+-permissions-boundary$/);
+        expect(role.permissions_boundary).toMatch(
+          new RegExp(`:policy/${prefix(name)}-permissions-boundary$`),
+        );
       }
     },
   );
@@ -225,10 +241,9 @@ describe("environment stacks", () => {
       );
     await expect(
       decide({
-        principal: "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-plan",
+        principal: `arn:aws:iam::123456789012:role/${prefix("staging")}-ci-plan`,
         action: "secretsmanager:GetSecretValue",
-        resource:
-          "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-staging/openai-api-key-AbCdEf",
+        resource: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${settings("staging").projectName}-staging/openai-api-key-AbCdEf`,
         identity: [ALLOW_EVERYTHING, ...policies],
       }),
     ).resolves.toBe("ExplicitlyDenied");

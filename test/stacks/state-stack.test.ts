@@ -18,7 +18,19 @@ import {
 /** A Terraform expression as cdktf writes it into string values. */
 const tf = (expression: string) => `\${${expression}}`;
 
-const state: StateConfig = parseState(stateInput);
+/**
+ * Fixed inputs, not the state file: these tests are about what the stack builds from settings, and
+ * must hold whatever a user writes in environments/state.ts.
+ */
+const state: StateConfig = parseState({
+  projectName: "meeting-notes",
+  region: "us-east-1",
+  bucketName: "meeting-notes-terraform-state",
+  lockTableName: "meeting-notes-terraform-locks",
+  noncurrentVersionRetentionDays: 90,
+  githubOidcProvider: true,
+  backend: "local",
+});
 
 function synthState(overrides: Partial<StateConfig> = {}, backend?: StateBackend): TerraformJson {
   const stack = new StateStack(testApp(), "state", {
@@ -138,7 +150,7 @@ describe("StateStack", () => {
     });
 
     describe("a CI role reaches only its own workspace's states (evaluated for concrete requests)", () => {
-      const bucket = parseState(stateInput).bucketName;
+      const bucket = state.bucketName;
       const object = (key: string) => `arn:aws:s3:::${bucket}/${key}`;
       const everything = {
         Version: "2012-10-17",

@@ -11,19 +11,36 @@ export interface PlatformOverrides {
   readonly prod?: Partial<EnvironmentInput>;
 }
 
+/**
+ * Alerts and an API domain on, on top of whatever the environment files say: their own domain and zone
+ * when they set one, else `api.<env>.example.com` in `example.com`. Staging gets its certificate issued
+ * through the zone, prod a given certificate in its own region.
+ */
+function withAlertsAndApi(input: EnvironmentInput, givenCertificate: boolean): Partial<EnvironmentInput> {
+  const zone = input.hostedZoneName ?? "example.com";
+  const domain = input.apiDomain ?? `api.${input.environment}.${zone}`;
+  return {
+    alertEmail: input.alertEmail ?? "oncall@example.com",
+    apiDomain: domain,
+    hostedZoneName: zone,
+    ...(givenCertificate
+      ? {
+          apiCertArn: `arn:aws:acm:${input.region ?? "us-east-1"}:123456789012:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab`,
+        }
+      : { apiCertArn: undefined }),
+  };
+}
+
 /** A few ready-made variants the engine and stack tests share. */
 export const WITH_ALERTS_AND_API: PlatformOverrides = {
-  staging: {
-    alertEmail: "oncall@example.com",
-    apiDomain: "api.staging.example.com",
-    hostedZoneName: "example.com",
-  },
-  prod: {
-    alertEmail: "oncall@example.com",
-    apiDomain: "api.example.com",
-    apiCertArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab",
-    hostedZoneName: "example.com",
-  },
+  staging: withAlertsAndApi(staging, false),
+  prod: withAlertsAndApi(prod, true),
+};
+
+/** Alerts and API domain off, whatever the environment files say. */
+export const WITHOUT_ALERTS_AND_API: PlatformOverrides = {
+  staging: { alertEmail: undefined, apiDomain: undefined, hostedZoneName: undefined, apiCertArn: undefined },
+  prod: { alertEmail: undefined, apiDomain: undefined, hostedZoneName: undefined, apiCertArn: undefined },
 };
 
 /**
@@ -68,6 +85,24 @@ export function synthEnvironmentFiles(
   const environments = files.map((f) => parseEnvironment(f.input, f.source));
   buildPlatform(app, { environments, state: parseState(stateInput) });
   app.synth();
+}
+
+/** Every stack's JSON, built from explicit inputs (the recorded settings of a pin, say). */
+export function synthPlatformFromInputs(
+  inputs: { readonly staging: Record<string, unknown>; readonly prod: Record<string, unknown> },
+  stateInput: Record<string, unknown>,
+): Record<string, TerraformJson> {
+  const app = testApp();
+  const environments = [
+    parseEnvironment(inputs.staging, "environments/staging.ts"),
+    parseEnvironment(inputs.prod, "environments/prod.ts"),
+  ];
+  buildPlatform(app, { environments, state: parseState(stateInput) });
+  const stacks: Record<string, TerraformJson> = {};
+  for (const child of app.node.children) {
+    if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
+  }
+  return stacks;
 }
 
 /** The shipped environment files, as {@link synthEnvironmentFiles} takes them. */
