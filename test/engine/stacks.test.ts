@@ -58,8 +58,8 @@ describe.concurrent("mocked apply", () => {
   command = apply
   ${APPLY_VARS}
   assert {
-    condition     = length(output.private_subnet_ids) == 2
-    error_message = "expected two private subnets"
+    condition     = length(output.private_subnet_ids) == ${loadEnvironments().find((e) => e.environment === name)!.network.availabilityZones}
+    error_message = "expected one private subnet per availability zone"
   }
   assert {
     condition     = output.grafana_token_rotation_function == "${rotationFunctionName(name)}"
