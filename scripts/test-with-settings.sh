@@ -13,4 +13,4 @@ for file in "$settings"/*.ts; do
   sed 's#"\.\./\.\./\.\./environments/#"./#' "$file" > "$copy/environments/$(basename "$file")"
 done
 echo "npm test with the settings of $settings"
-(cd "$copy" && npm test)
+(cd "$copy" && npm run synth && npm test)
