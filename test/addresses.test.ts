@@ -8,50 +8,39 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import {
-  RECORDED_PROD,
-  RECORDED_STAGING,
-  RECORDED_STATE,
-  RECORDED_WITH_ALERTS_AND_API,
-} from "./fixtures/meeting-notes-settings";
-import { synthPlatformFromInputs } from "./support/platform";
+import { RECORDED_VARIANTS, synthRecorded } from "./support/platform";
 import { addresses } from "./support/synth";
 
 const recorded = JSON.parse(
   readFileSync(join(__dirname, "fixtures", "meeting-notes-addresses.json"), "utf8"),
 ) as Record<string, { stateKey: string | null; addresses: string[]; data: string[] }>;
 
-describe.each(
-  Object.entries({
-    shipped: { staging: {}, prod: {} },
-    "alerts and API domain": RECORDED_WITH_ALERTS_AND_API,
-  }),
-)("meeting-notes, %s", (variant, overrides) => {
-  const stacks = synthPlatformFromInputs(
-    { staging: { ...RECORDED_STAGING, ...overrides.staging }, prod: { ...RECORDED_PROD, ...overrides.prod } },
-    RECORDED_STATE,
-  );
+describe.each(Object.keys(RECORDED_VARIANTS) as (keyof typeof RECORDED_VARIANTS)[])(
+  "meeting-notes, %s",
+  (variant) => {
+    const stacks = synthRecorded(variant);
 
-  test("keeps its stack ids", () => {
-    expect(Object.keys(stacks).sort()).toEqual(
-      Object.keys(recorded)
-        .filter((k) => k.startsWith(`${variant}/`))
-        .map((k) => k.slice(variant.length + 1))
-        .sort(),
-    );
-  });
+    test("keeps its stack ids", () => {
+      expect(Object.keys(stacks).sort()).toEqual(
+        Object.keys(recorded)
+          .filter((k) => k.startsWith(`${variant}/`))
+          .map((k) => k.slice(variant.length + 1))
+          .sort(),
+      );
+    });
 
-  test.each(Object.keys(stacks))("%s keeps its state key and every resource and data address", (stack) => {
-    const json = stacks[stack]!;
-    const pin = recorded[`${variant}/${stack}`]!;
-    expect((json.terraform as { backend?: { s3?: { key?: string } } })?.backend?.s3?.key ?? null).toBe(
-      pin.stateKey,
-    );
-    expect(addresses(json).sort()).toEqual(pin.addresses);
-    expect(
-      Object.entries(json.data ?? {})
-        .flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`))
-        .sort(),
-    ).toEqual(pin.data);
-  });
-});
+    test.each(Object.keys(stacks))("%s keeps its state key and every resource and data address", (stack) => {
+      const json = stacks[stack]!;
+      const pin = recorded[`${variant}/${stack}`]!;
+      expect((json.terraform as { backend?: { s3?: { key?: string } } })?.backend?.s3?.key ?? null).toBe(
+        pin.stateKey,
+      );
+      expect(addresses(json).sort()).toEqual(pin.addresses);
+      expect(
+        Object.entries(json.data ?? {})
+          .flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`))
+          .sort(),
+      ).toEqual(pin.data);
+    });
+  },
+);

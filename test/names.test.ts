@@ -9,34 +9,16 @@ import { describe, expect, test } from "vitest";
 import { limitedName } from "../constructs/internal/naming";
 import prod from "../environments/prod";
 import staging from "../environments/staging";
-import {
-  RECORDED_PROD,
-  RECORDED_STAGING,
-  RECORDED_STATE,
-  RECORDED_WITH_ALERTS_AND_API,
-} from "./fixtures/meeting-notes-settings";
 import { NAME_ATTRIBUTES, namesOf } from "./support/names";
-import { synthPlatform, synthPlatformFromInputs, WITH_ALERTS_AND_API } from "./support/platform";
+import { RECORDED_VARIANTS, synthPlatform, synthRecorded, WITH_ALERTS_AND_API } from "./support/platform";
 
 const recorded = JSON.parse(
   readFileSync(join(__dirname, "fixtures", "meeting-notes-names.json"), "utf8"),
 ) as Record<string, Record<string, string>>;
 
 describe("the shipped settings keep every name", () => {
-  test.each(
-    Object.entries({
-      shipped: { staging: {}, prod: {} },
-      "alerts and API domain": RECORDED_WITH_ALERTS_AND_API,
-    }),
-  )("%s", (variant, overrides) => {
-    const stacks = synthPlatformFromInputs(
-      {
-        staging: { ...RECORDED_STAGING, ...overrides.staging },
-        prod: { ...RECORDED_PROD, ...overrides.prod },
-      },
-      RECORDED_STATE,
-    );
-    for (const [stack, json] of Object.entries(stacks)) {
+  test.each(Object.keys(RECORDED_VARIANTS) as (keyof typeof RECORDED_VARIANTS)[])("%s", (variant) => {
+    for (const [stack, json] of Object.entries(synthRecorded(variant))) {
       expect(namesOf(json), `${variant}/${stack}`).toEqual(recorded[`${variant}/${stack}`]);
     }
   });

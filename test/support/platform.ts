@@ -3,6 +3,12 @@ import prod from "../../environments/prod";
 import staging from "../../environments/staging";
 import { parseState, state } from "../../environments/state";
 import { buildPlatform, synthWarnings } from "../../stacks/app";
+import {
+  RECORDED_PROD,
+  RECORDED_STAGING,
+  RECORDED_STATE,
+  RECORDED_WITH_ALERTS_AND_API,
+} from "../fixtures/meeting-notes-settings";
 import { synthStackJson, type TerraformJson, testApp } from "./synth";
 
 /** Changes to the shipped environment files for one test build. */
@@ -103,6 +109,21 @@ export function synthPlatformFromInputs(
     if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
   }
   return stacks;
+}
+
+/** The two variants the pins were recorded for. */
+export const RECORDED_VARIANTS = {
+  shipped: { staging: {}, prod: {} },
+  "alerts and API domain": RECORDED_WITH_ALERTS_AND_API,
+} as const;
+
+/** Every stack of the meeting-notes platform built from the recorded settings, in one recorded variant. */
+export function synthRecorded(variant: keyof typeof RECORDED_VARIANTS): Record<string, TerraformJson> {
+  const overrides = RECORDED_VARIANTS[variant];
+  return synthPlatformFromInputs(
+    { staging: { ...RECORDED_STAGING, ...overrides.staging }, prod: { ...RECORDED_PROD, ...overrides.prod } },
+    RECORDED_STATE,
+  );
 }
 
 /** The shipped environment files, as {@link synthEnvironmentFiles} takes them. */
