@@ -55,3 +55,33 @@ describe("a failed synth leaves nothing that looks deployable", () => {
     expect(existsSync(join(tmpdir(), "does-not-exist-synth-out"))).toBe(false);
   });
 });
+
+describe("the CI matrix is read from the app", () => {
+  test("every synthesized stack is in the matrix, with its workspace; pull requests plan the application stacks", async () => {
+    const { stackMatrix } = await import("../scripts/stack-matrix");
+    const { loadEnvironments } = await import("../environments");
+    const environments = loadEnvironments();
+    const matrix = stackMatrix(environments);
+    expect(matrix.map((e) => e.stack).sort()).toEqual(Object.keys(synthPlatform()).sort());
+    for (const env of environments) {
+      expect(matrix.find((e) => e.stack === env.environment)).toMatchObject({
+        workspace: env.workspace,
+        plan: true,
+        planRoleVariable: `AWS_PLAN_ROLE_ARN_${env.environment.toUpperCase()}`,
+        account: env.accountId ?? null,
+      });
+      expect(matrix.find((e) => e.stack === `${env.environment}-grafana`)).toMatchObject({ plan: false });
+    }
+    expect(matrix.find((e) => e.stack === "state")).toMatchObject({ workspace: "default", plan: false });
+  });
+
+  test("the script prints the plan matrix as JSON", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/stack-matrix.ts", "--plan"], {
+      encoding: "utf8",
+    });
+    const entries = JSON.parse(out) as { stack: string; plan: boolean }[];
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.plan)).toBe(true);
+  });
+});
