@@ -1,7 +1,7 @@
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { loadEnvironments, loadState } from "./environments";
 import { buildPlatform, synthWarnings } from "./stacks/app";
-import { invalidateSynthOutput } from "./stacks/synth-output";
+import { invalidateSynthOutput, removeStaleStacks } from "./stacks/synth-output";
 
 const app = new App();
 try {
@@ -12,6 +12,11 @@ try {
   invalidateSynthOutput(app.outdir);
   throw error;
 }
+// Stacks of a renamed or removed environment must not look deployable either.
+removeStaleStacks(
+  app.outdir,
+  app.node.children.filter((c) => TerraformStack.isStack(c)).map((c) => c.node.id),
+);
 // The cdktf CLI (which sets CDKTF_OUTDIR) prints warnings itself; a plain `npm run synth` prints them here.
 if (process.env.CDKTF_OUTDIR === undefined) {
   for (const warning of synthWarnings(app)) process.stderr.write(`Warning: ${warning}\n`);

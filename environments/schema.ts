@@ -7,6 +7,7 @@ import {
   TOKEN_TTL_BUFFER_DAYS,
 } from "../constructs/internal/aws-limits";
 import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+import { describeIssue } from "./issues";
 
 const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -193,120 +194,6 @@ export function defineEnvironment(input: EnvironmentInput): EnvironmentInput {
   return input;
 }
 
-/** The keys a schema accepts at a path (through defaults and optionals), for "did you mean" hints. */
-function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  type SchemaNode = { def?: { innerType?: SchemaNode }; shape?: Record<string, SchemaNode> } | undefined;
-  let node = schema as unknown as SchemaNode;
-  const unwrap = () => {
-    while (node?.def?.innerType) node = node.def.innerType;
-  };
-  unwrap();
-  for (const segment of path) {
-    node = node?.shape?.[segment as string];
-    unwrap();
-  }
-  return node?.shape ? Object.keys(node.shape) : [];
-}
-
-/** Levenshtein distance, for the closest known key. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(
-        row[j]! + 1,
-        row[j - 1]! + 1,
-        previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
-      );
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-const README_SETTINGS = "See README.md (Environment settings) for the accepted values.";
-
-/**
- * Turns zod's first issue into the project's one message style: the full field path, the rule in
- * our words (never zod's "Too small: expected number to be >=0"), the value, and the fix. An unknown
- * key is reported before anything else, with the closest known key as a suggestion.
- */
-export function describeIssue(
-  issues: readonly z.core.$ZodIssue[],
-  schema: z.ZodType,
-): { path: string; rule: string; value: unknown; fix: string } {
-  const issue = issues.find((i) => i.code === "unrecognized_keys") ?? issues[0]!;
-  const at = (segments: readonly PropertyKey[]) => segments.map(String).join(".") || "(root)";
-  const own = (message: string) => /^(must|keys|values|is|needs|only)\b/.test(message);
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const key = issue.keys[0]!;
-      const known = knownKeys(schema, issue.path);
-      const closest = known.map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
-      const parent = issue.path.length > 0 ? `${at(issue.path)}.` : "";
-      const hint =
-        closest && closest.d <= Math.max(2, Math.floor(key.length / 3))
-          ? `Did you mean \`${parent}${closest.k}\`? `
-          : "";
-      return {
-        path: at([...issue.path, key]),
-        rule: "is not a known setting",
-        value: key,
-        fix: `${hint}Remove it, or check its spelling against README.md (Environment settings).`,
-      };
-    }
-    case "invalid_type":
-      return issue.input === undefined
-        ? { path: at(issue.path), rule: "is required", value: undefined, fix: README_SETTINGS }
-        : {
-            path: at(issue.path),
-            rule: `must be a ${issue.expected}`,
-            value: issue.input,
-            fix: README_SETTINGS,
-          };
-    case "too_small":
-    case "too_big": {
-      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
-      const word = issue.code === "too_small" ? "at least" : "at most";
-      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
-      return {
-        path: at(issue.path),
-        rule: own(issue.message) ? issue.message : `must be ${word} ${String(bound)}${unit}`,
-        value: issue.input,
-        fix: README_SETTINGS,
-      };
-    }
-    case "invalid_value":
-      return {
-        path: at(issue.path),
-        rule: own(issue.message)
-          ? issue.message
-          : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
-        value: issue.input,
-        fix: README_SETTINGS,
-      };
-    case "invalid_key": {
-      const inner = issue.issues[0];
-      return {
-        path: at(issue.path),
-        rule: inner && own(inner.message) ? inner.message : "is not an accepted key",
-        value: issue.path[issue.path.length - 1],
-        fix: README_SETTINGS,
-      };
-    }
-    default:
-      return {
-        path: at(issue.path),
-        rule: own(issue.message) ? issue.message : "is not an accepted value",
-        value: (issue as { input?: unknown }).input,
-        fix: README_SETTINGS,
-      };
-  }
-}
-
 function fail(source: string, path: string, rule: string, value: unknown, fix: string): never {
   throw new ConfigurationError(`${source}: \`${path}\` ${rule}, got ${describeValue(value)}. ${fix}`);
 }
@@ -318,7 +205,11 @@ function fail(source: string, path: string, rule: string, value: unknown, fix: s
 export function parseEnvironment(input: unknown, source: string): EnvironmentConfig {
   const result = environmentSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
-    const { path, rule, value, fix } = describeIssue(result.error.issues, environmentSchema);
+    const { path, rule, value, fix } = describeIssue(
+      result.error.issues,
+      environmentSchema,
+      "Environment settings",
+    );
     fail(source, path, rule, value, fix);
   }
   const env = result.data;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AWS_REGIONS, S3_RESERVED_PREFIXES, S3_RESERVED_SUFFIXES } from "../constructs/internal/aws-limits";
 import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+import { describeIssue } from "./issues";
 
 const stateSchema = z
   .object({
@@ -51,13 +52,6 @@ export type StateConfig = z.output<typeof stateSchema>;
 export function parseState(input: unknown, source = "environments/state.ts"): StateConfig {
   const result = stateSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  if (issue.code === "unrecognized_keys") {
-    throw new ConfigurationError(
-      `${source}: \`${issue.keys.join(", ")}\` is not a known setting, got ${describeValue(issue.keys)}. Remove it, or check its spelling against README.md (Remote state).`,
-    );
-  }
-  throw new ConfigurationError(
-    `${source}: \`${issue.path.join(".")}\` ${issue.message}, got ${describeValue(issue.input)}. See README.md (Remote state).`,
-  );
+  const { path, rule, value, fix } = describeIssue(result.error.issues, stateSchema, "Remote state");
+  throw new ConfigurationError(`${source}: \`${path}\` ${rule}, got ${describeValue(value)}. ${fix}`, path);
 }

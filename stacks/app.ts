@@ -149,8 +149,11 @@ export function checkEnvironmentSet(environments: readonly EnvironmentConfig[]):
     for (const id of [env.environment, `${env.environment}-grafana`]) {
       const other = stackIds.get(id);
       if (other) {
+        // Blame the environment whose own name is the clashing id (staging named "prod-grafana").
+        const [culprit, owner] =
+          other.environment === id && env.environment !== id ? [other, env] : [env, other];
         throw new ConfigurationError(
-          `${env.source}: \`environment\` must give stack ids no other environment uses, got ${JSON.stringify(env.environment)}: stack ${JSON.stringify(id)} is also built from ${other.source} (environment ${JSON.stringify(other.environment)}). Rename one of the environments.`,
+          `${culprit.source}: \`environment\` must give stack ids no other environment uses, got ${JSON.stringify(culprit.environment)}: stack ${JSON.stringify(id)} is also built from ${owner.source} (environment ${JSON.stringify(owner.environment)}). Rename one of the environments.`,
           "environment",
         );
       }
@@ -168,6 +171,13 @@ export function checkEnvironmentSet(environments: readonly EnvironmentConfig[]):
       if (a === b) continue;
       const prefixA = `${a.projectName}-${a.environment}-`;
       const prefixB = `${b.projectName}-${b.environment}-`;
+      if (prefixB === prefixA) {
+        // The same prefix from another split of project and environment: both files are named.
+        throw new ConfigurationError(
+          `${b.source}: \`environment\` must not give the same name prefix as another environment, got project ${JSON.stringify(b.projectName)} and environment ${JSON.stringify(b.environment)}: its resources are named ${prefixB}*, exactly as those of ${a.source} (project ${JSON.stringify(a.projectName)}, environment ${JSON.stringify(a.environment)}). Rename one of the environments (or projects).`,
+          "environment",
+        );
+      }
       if (prefixB.startsWith(prefixA)) {
         throw new ConfigurationError(
           `${b.source}: \`environment\` must not make a name prefix that begins another environment's, got ${JSON.stringify(b.environment)}: its resources are named ${prefixB}*, which ${a.source} (${prefixA}*) also covers. Rename one of the environments (or projects).`,

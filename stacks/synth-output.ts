@@ -15,3 +15,22 @@ export function invalidateSynthOutput(outdir: string): void {
     if (entry.isDirectory()) rmSync(join(stacks, entry.name, "cdk.tf.json"), { force: true });
   }
 }
+
+/**
+ * Removes the configuration of stacks the app no longer has (an environment renamed or removed), so
+ * their folders under `stacks/` stop looking deployable; their `.terraform` folders stay.
+ */
+export function removeStaleStacks(outdir: string, stackIds: readonly string[]): string[] {
+  const stacks = join(outdir, "stacks");
+  if (!existsSync(stacks)) return [];
+  const current = new Set(stackIds);
+  const removed: string[] = [];
+  for (const entry of readdirSync(stacks, { withFileTypes: true })) {
+    const config = join(stacks, entry.name, "cdk.tf.json");
+    if (entry.isDirectory() && !current.has(entry.name) && existsSync(config)) {
+      rmSync(config);
+      removed.push(entry.name);
+    }
+  }
+  return removed;
+}

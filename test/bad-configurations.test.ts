@@ -33,17 +33,17 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
   [
     "a tag key over 128 characters",
     withStaging({ tags: { ["k".repeat(129)]: "v" } }),
-    `${STAGING}: \`tags.${"k".repeat(129)}\` keys must be at most 128 characters, got "${"k".repeat(129)}". ${SETTINGS}`,
+    `${STAGING}: \`tags.${"k".repeat(129)}\` keys must be at most 128 characters, got "${"k".repeat(40)}"... (129 characters). ${SETTINGS}`,
   ],
   [
     "a tag value over 256 characters",
     withStaging({ tags: { team: "v".repeat(257) } }),
-    `${STAGING}: \`tags.team\` values must be at most 256 characters, got "${"v".repeat(257)}". ${SETTINGS}`,
+    `${STAGING}: \`tags.team\` values must be at most 256 characters, got "${"v".repeat(40)}"... (257 characters). ${SETTINGS}`,
   ],
   [
     "an empty tag key",
     withStaging({ tags: { "": "v" } }),
-    `${STAGING}: \`tags.\` keys must not be empty, got "". ${SETTINGS}`,
+    `${STAGING}: \`tags[""]\` keys must not be empty, got "". ${SETTINGS}`,
   ],
   [
     "a tag that overrides Environment",
@@ -112,6 +112,11 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
     `${STAGING}: \`service.desiredCount\` must be at least 0, got -1. ${SETTINGS}`,
   ],
   [
+    "a fraction where a whole number belongs",
+    withStaging({ service: { desiredCount: 1.5 } }),
+    `${STAGING}: \`service.desiredCount\` must be a whole number, got 1.5. ${SETTINGS}`,
+  ],
+  [
     "a string where a number belongs",
     withStaging({ service: { cpu: "256" } }),
     `${STAGING}: \`service.cpu\` must be a number, got "256". ${SETTINGS}`,
@@ -142,7 +147,7 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
         source: "environments/notes.ts",
       },
     ],
-    `environments/notes.ts: \`environment\` must not make a name prefix that begins another environment's, got "${SPLIT.environment}": its resources are named ${PROD_PREFIX}-*, which ${PROD} (${PROD_PREFIX}-*) also covers. Rename one of the environments (or projects).`,
+    `environments/notes.ts: \`environment\` must not give the same name prefix as another environment, got project "${SPLIT.project}" and environment "${SPLIT.environment}": its resources are named ${PROD_PREFIX}-*, exactly as those of ${PROD} (project "${prod.projectName}", environment "${prod.environment}"). Rename one of the environments (or projects).`,
   ],
   [
     "an environment whose prefix a later one would extend",
@@ -163,19 +168,25 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
   [
     "a state bucket with a reserved prefix",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`bucketName\` must not start with xn--, sthree-, amzn-s3-demo- (S3 reserves them), got "xn--meeting-notes-state". See README.md (Remote state).`,
+    `environments/state.ts: \`bucketName\` must not start with xn--, sthree-, amzn-s3-demo- (S3 reserves them), got "xn--meeting-notes-state". See README.md (Remote state) for the accepted values.`,
     { bucketName: "xn--meeting-notes-state" },
   ],
   [
     "a state bucket with a reserved suffix",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`bucketName\` must not end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (S3 reserves them), got "meeting-notes-state-s3alias". See README.md (Remote state).`,
+    `environments/state.ts: \`bucketName\` must not end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (S3 reserves them), got "meeting-notes-state-s3alias". See README.md (Remote state) for the accepted values.`,
     { bucketName: "meeting-notes-state-s3alias" },
+  ],
+  [
+    "a misspelt state setting, with the closest known one",
+    [...SHIPPED_FILES],
+    'environments/state.ts: `bucketNmae` is not a known setting, got "bucketNmae". Did you mean `bucketName`? Remove it, or check its spelling against README.md (Remote state).',
+    { bucketNmae: "x" },
   ],
   [
     "a state region that does not exist",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state).`,
+    `environments/state.ts: \`region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state) for the accepted values.`,
     { region: "eu-moon-1" },
   ],
 ];

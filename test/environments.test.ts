@@ -178,22 +178,22 @@ describe("state settings", () => {
     [
       "a bad bucket name",
       { bucketName: "Bad_Bucket" },
-      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state).',
+      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state) for the accepted values.',
     ],
     [
       "a zero retention",
       { noncurrentVersionRetentionDays: 0 },
-      "environments/state.ts: `noncurrentVersionRetentionDays` must be at least 1 day, got 0. See README.md (Remote state).",
+      "environments/state.ts: `noncurrentVersionRetentionDays` must be at least 1 day, got 0. See README.md (Remote state) for the accepted values.",
     ],
     [
       "an unknown backend",
       { backend: "gcs" },
-      'environments/state.ts: `backend` must be "local" (first deploy) or "s3" (after migrating the state), got "gcs". See README.md (Remote state).',
+      'environments/state.ts: `backend` must be "local" (first deploy) or "s3" (after migrating the state), got "gcs". See README.md (Remote state) for the accepted values.',
     ],
     [
       "an unknown setting",
       { bucket: "x" },
-      'environments/state.ts: `bucket` is not a known setting, got ["bucket"]. Remove it, or check its spelling against README.md (Remote state).',
+      'environments/state.ts: `bucket` is not a known setting, got "bucket". Remove it, or check its spelling against README.md (Remote state).',
     ],
   ])("reject %s", (_n, overrides, message) => {
     expect(() => parseState({ ...state, ...overrides })).toThrow(message);

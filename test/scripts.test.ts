@@ -85,3 +85,18 @@ describe("the CI matrix is read from the app", () => {
     expect(entries.every((e) => e.plan)).toBe(true);
   });
 });
+
+describe("a successful synth removes the configuration of stacks the app no longer has", () => {
+  test("removeStaleStacks keeps current stacks and .terraform folders", async () => {
+    const { removeStaleStacks } = await import("../stacks/synth-output");
+    const outdir = mkdtempSync(join(tmpdir(), "synth-out-"));
+    for (const stack of ["staging", "qa"]) {
+      mkdirSync(join(outdir, "stacks", stack, ".terraform"), { recursive: true });
+      writeFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "{}");
+    }
+    expect(removeStaleStacks(outdir, ["staging"])).toEqual(["qa"]);
+    expect(existsSync(join(outdir, "stacks", "staging", "cdk.tf.json"))).toBe(true);
+    expect(existsSync(join(outdir, "stacks", "qa", "cdk.tf.json"))).toBe(false);
+    expect(existsSync(join(outdir, "stacks", "qa", ".terraform"))).toBe(true);
+  });
+});

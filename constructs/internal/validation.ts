@@ -23,6 +23,9 @@ export class ConfigurationError extends Error {
 /** Renders a received value for an error message. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  // A long value is shown by its start and its length, not repeated in full.
+  if (typeof value === "string" && value.length > 100)
+    return `${JSON.stringify(value.slice(0, 40))}... (${value.length} characters)`;
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   return JSON.stringify(value);

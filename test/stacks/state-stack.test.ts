@@ -311,15 +311,15 @@ describe("parseState", () => {
   test.each([
     [
       { bucketName: "Bad_Bucket" },
-      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state).',
+      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state) for the accepted values.',
     ],
     [
       { region: "mars" },
-      'environments/state.ts: `region` must be an AWS region name such as us-east-1, got "mars". See README.md (Remote state).',
+      'environments/state.ts: `region` must be an AWS region name such as us-east-1, got "mars". See README.md (Remote state) for the accepted values.',
     ],
     [
       { lockTableName: "x" },
-      'environments/state.ts: `lockTableName` must be a valid DynamoDB table name, got "x". See README.md (Remote state).',
+      'environments/state.ts: `lockTableName` must be a valid DynamoDB table name, got "x". See README.md (Remote state) for the accepted values.',
     ],
   ])("rejects %j", (patch, message) => {
     expect(() => parseState({ ...stateInput, ...patch })).toThrow(message);
