@@ -18,7 +18,7 @@ import {
   OPERATOR_ROLE_ARN,
   secretAccess,
 } from "../support/fixtures";
-import { decide, resolveTokens } from "../support/iam-simulator";
+import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
 const prometheus = { workspaceArn: "arn:aws:aps:us-east-1:123456789012:workspace/ws-0123" };
@@ -179,17 +179,13 @@ describe("GrafanaTokenRotation", () => {
     const policy = resolveTokens(onlyResource(json, "aws_secretsmanager_secret_policy").policy, {
       "aws_iam_role.grafana-token_role_8384F095.arn": ROTATION_ROLE_ARN,
     });
-    const everything = {
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }],
-    };
     await expect(
       decide({
         principal,
         action,
         resource:
           "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-staging/grafana-service-account-token-AbCdEf",
-        identity: [everything],
+        identity: [ALLOW_EVERYTHING],
         resourcePolicy: policy,
       }),
     ).resolves.toBe(expected);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_RUNTIME_SECRETS, RuntimeSecrets } from "../../constructs/secrets";
 import { BREAK_GLASS_ROLE_ARN, key, naming, OPERATOR_ROLE_ARN, secretAccess } from "../support/fixtures";
-import { decide, resolveTokens } from "../support/iam-simulator";
+import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
 import { parsed, resourcesOf, synthScope } from "../support/synth";
 
 const reader = {
@@ -96,11 +96,7 @@ describe("RuntimeSecrets", () => {
       "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-staging/openai-api-key-AbCdEf";
     const ADMIN = "arn:aws:iam::123456789012:role/Admin";
     const DEPLOY = "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-deploy";
-    // Everyone is given secretsmanager:* in IAM: the resource policy alone must decide.
-    const everything = {
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }],
-    };
+    // Everyone is allowed everything in IAM: the resource policy alone must decide.
     const cases: [string, string, string, string][] = [
       ["the reader", reader.roleArn, "secretsmanager:GetSecretValue", "Allowed"],
       ["an administrator with secretsmanager:*", ADMIN, "secretsmanager:GetSecretValue", "ExplicitlyDenied"],
@@ -120,7 +116,7 @@ describe("RuntimeSecrets", () => {
     ];
     test.each(cases)("%s: %s is %s", async (_who, principal, action, expected) => {
       await expect(
-        decide({ principal, action, resource: SECRET, identity: [everything], resourcePolicy: policy }),
+        decide({ principal, action, resource: SECRET, identity: [ALLOW_EVERYTHING], resourcePolicy: policy }),
       ).resolves.toBe(expected);
     });
   });

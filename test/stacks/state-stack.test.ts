@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { TerraformStateStore, type TerraformStateStoreProps } from "../../constructs/state";
 import { parseState, type StateConfig, state as stateInput } from "../../environments/state";
 import { type StateBackend, StateStack } from "../../stacks/state-stack";
-import { decide, resolveTokens } from "../support/iam-simulator";
+import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
 import {
   addresses,
   dataOf,
@@ -152,10 +152,6 @@ describe("StateStack", () => {
     describe("a CI role reaches only its own workspace's states (evaluated for concrete requests)", () => {
       const bucket = state.bucketName;
       const object = (key: string) => `arn:aws:s3:::${bucket}/${key}`;
-      const everything = {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
-      };
       const staging = "arn:aws:iam::123456789012:role/meeting-notes-staging-ci-deploy";
       const admin = "arn:aws:iam::123456789012:role/Admin";
       test.each([
@@ -182,7 +178,7 @@ describe("StateStack", () => {
               principal,
               action,
               resource: object(key),
-              identity: [everything],
+              identity: [ALLOW_EVERYTHING],
               resourcePolicy: policy,
               context: {
                 "aws:SecureTransport": "true",
