@@ -1,30 +1,21 @@
 import { App, TerraformStack } from "cdktf";
-import { loadEnvironments, loadState } from "./environments";
-import { buildPlatform, synthWarnings } from "./stacks/app";
+import { loadStateStores } from "./environments";
+import { synthWarnings } from "./stacks/app";
+import { benchmarkPlatforms } from "./stacks/bench";
+import { PLATFORMS } from "./stacks/platforms";
+import { buildApp, selectPlatforms } from "./stacks/registry";
 import { invalidateSynthOutput, removeStaleStacks } from "./stacks/synth-output";
 
-/**
- * `BENCH_ENVIRONMENTS=<n>` (set by `npm run bench -- --stacks <count>`) adds n generated copies of the
- * staging environment, so the synth budget can be measured with as many stacks as all platforms will have.
- */
-function environments() {
-  const loaded = loadEnvironments();
-  const extra = Number(process.env.BENCH_ENVIRONMENTS ?? 0);
-  const template = loaded[0]!;
-  return [
-    ...loaded,
-    ...Array.from({ length: extra }, (_, i) => ({
-      ...template,
-      environment: `bench${i + 1}`,
-      workspace: `bench${i + 1}`,
-      source: `(generated benchmark environment ${i + 1})`,
-    })),
-  ];
-}
-
+// `PLATFORMS=<a>,<b>` narrows the synth to those platforms (and the state stores they use); default all.
+// `BENCH_ENVIRONMENTS=<n>` (set by `npm run bench -- --stacks <count>`) adds generated environments.
+const platforms = benchmarkPlatforms(PLATFORMS, Number(process.env.BENCH_ENVIRONMENTS ?? 0));
 const app = new App();
 try {
-  buildPlatform(app, { environments: environments(), state: loadState() });
+  buildApp(app, {
+    platforms,
+    selected: selectPlatforms(platforms, process.env.PLATFORMS),
+    stores: loadStateStores(),
+  });
   app.synth();
 } catch (error) {
   // A failed synth must not leave the previous run's configuration looking current.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AWS_REGIONS, S3_RESERVED_PREFIXES, S3_RESERVED_SUFFIXES } from "../constructs/internal/aws-limits";
 import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+import { accountIdField } from "./fields";
 import { describeIssue } from "./issues";
 
 const stateSchema = z
@@ -31,6 +32,7 @@ const stateSchema = z
         (n) => !S3_RESERVED_SUFFIXES.some((x) => n.endsWith(x)),
         `must not end with ${S3_RESERVED_SUFFIXES.join(", ")} (S3 reserves them)`,
       ),
+    accountId: accountIdField.optional(),
     lockTableName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a valid DynamoDB table name"),
     noncurrentVersionRetentionDays: z
       .number()
@@ -45,13 +47,116 @@ const stateSchema = z
   })
   .strict();
 
-/** Settings of the bootstrap stack that owns the Terraform state bucket and lock table. */
-export type StateConfig = z.output<typeof stateSchema>;
+/** What one store's entry in environments/state.ts writes. */
+export type StateStoreInput = z.input<typeof stateSchema>;
 
-/** Checks the state settings; throws a message naming the field, rule, value and fix. */
-export function parseState(input: unknown, source = "environments/state.ts"): StateConfig {
+/** A checked state store: the bootstrap stack that owns one account's Terraform state bucket and lock table. */
+export interface StateConfig extends z.output<typeof stateSchema> {
+  /** The store's name in environments/state.ts; environments name it in `stateStore`. */
+  readonly name: string;
+  /** Id of the store's stack: `state` for the store named `default`, else `state-<name>`. */
+  readonly stackId: string;
+  /** The file the settings come from, for error messages. */
+  readonly source: string;
+}
+
+/** The store whose stack keeps the id `state` (meeting-notes' bootstrap stack, from before stores had names). */
+export const DEFAULT_STATE_STORE = "default";
+
+/** The stack id of a store. */
+export function stateStackId(name: string): string {
+  return name === DEFAULT_STATE_STORE ? "state" : `state-${name}`;
+}
+
+const STORE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** Checks one store's settings; throws a message naming the field, rule, value and fix. */
+export function parseState(
+  input: unknown,
+  source = "environments/state.ts",
+  name: string = DEFAULT_STATE_STORE,
+): StateConfig {
+  const at = `stores.${name}.`;
   const result = stateSchema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const { path, rule, value, fix } = describeIssue(result.error.issues, stateSchema, "Remote state");
-  throw new ConfigurationError(`${source}: \`${path}\` ${rule}, got ${describeValue(value)}. ${fix}`, path);
+  if (!result.success) {
+    const { path, rule, value, fix } = describeIssue(result.error.issues, stateSchema, "Remote state");
+    throw new ConfigurationError(
+      `${source}: \`${at}${path}\` ${rule}, got ${describeValue(value)}. ${fix.replace("Did you mean `", `Did you mean \`${at}`)}`,
+      `${at}${path}`,
+    );
+  }
+  return { ...result.data, name, stackId: stateStackId(name), source };
+}
+
+/**
+ * Checks every store of environments/state.ts, one per AWS account: names, then the rules across
+ * stores (with several stores each names its account, no account has two, and no two share a bucket
+ * or a GitHub OIDC provider).
+ */
+export function parseStateStores(
+  input: unknown,
+  source = "environments/state.ts",
+): Readonly<Record<string, StateConfig>> {
+  const fail = (path: string, rule: string, value: unknown, fix: string): never => {
+    throw new ConfigurationError(`${source}: \`${path}\` ${rule}, got ${describeValue(value)}. ${fix}`, path);
+  };
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    fail(
+      "stores",
+      "must be an object of named stores",
+      input,
+      "Write `export const stores = { default: {...} }`.",
+    );
+  }
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length === 0) {
+    fail(
+      "stores",
+      "must define at least one store",
+      input,
+      "Add a store named default (README: Remote state).",
+    );
+  }
+  const stores: Record<string, StateConfig> = {};
+  for (const [name, value] of entries) {
+    if (!STORE_NAME.test(name)) {
+      fail(
+        `stores.${name}`,
+        "must be named with 1-20 lowercase letters, digits and hyphens, starting with a letter (its stack is state-<name>)",
+        name,
+        "Rename the store, and every environment's stateStore that names it.",
+      );
+    }
+    stores[name] = parseState(value, source, name);
+  }
+  const all = Object.values(stores);
+  if (all.length > 1) {
+    const unnamed = all.find((s) => s.accountId === undefined);
+    if (unnamed) {
+      fail(
+        `stores.${unnamed.name}.accountId`,
+        "is required when there is more than one store (one store per AWS account, so each must say which)",
+        undefined,
+        "Set the 12-digit account id of the account the store's bucket lives in.",
+      );
+    }
+  }
+  for (const [i, a] of all.entries()) {
+    for (const b of all.slice(i + 1)) {
+      for (const [field, same] of [
+        ["accountId", a.accountId !== undefined && a.accountId === b.accountId],
+        ["bucketName", a.bucketName === b.bucketName],
+      ] as const) {
+        if (same) {
+          fail(
+            `stores.${b.name}.${field}`,
+            `must differ from store ${a.name}'s (one store per AWS account, one bucket per store)`,
+            b[field],
+            `Keep one of the stores and point the other's environments at it (stateStore: "${a.name}").`,
+          );
+        }
+      }
+    }
+  }
+  return stores;
 }

@@ -1,16 +1,20 @@
-export { parseState, type StateConfig } from "./state-schema";
+export { parseState, parseStateStores, type StateConfig, type StateStoreInput } from "./state-schema";
 
 /**
- * The account-wide bootstrap: state bucket, lock table and GitHub OIDC provider.
+ * The state stores: one bootstrap stack per AWS account, each with its state bucket, lock table, key
+ * and (optionally) the account's GitHub OIDC provider. Every environment names the store it keeps its
+ * state in (`stateStore`). The store named `default` is the `state` stack; any other is `state-<name>`.
  * S3 bucket names are global: change `bucketName` to one you own before the first deploy.
  */
-export const state = {
-  projectName: "meeting-notes",
-  region: "us-east-1",
-  bucketName: "meeting-notes-terraform-state",
-  lockTableName: "meeting-notes-terraform-locks",
-  noncurrentVersionRetentionDays: 90,
-  githubOidcProvider: true,
-  // "local" for the very first deploy of the state stack; "s3" once its state is migrated (README: Remote state).
-  backend: "local",
+export const stores = {
+  default: {
+    projectName: "meeting-notes",
+    region: "us-east-1",
+    bucketName: "meeting-notes-terraform-state",
+    lockTableName: "meeting-notes-terraform-locks",
+    noncurrentVersionRetentionDays: 90,
+    githubOidcProvider: true,
+    // "local" for the very first deploy of the state stack; "s3" once its state is migrated (README: Remote state).
+    backend: "local",
+  },
 };

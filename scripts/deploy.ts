@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { loadEnvironments } from "../environments";
+import { meetingNotes } from "../stacks/meeting-notes/platform";
 import { stackWorkspaces } from "./stack-workspaces";
 import { argumentsFor } from "./terraform-args";
 
@@ -48,7 +48,7 @@ function terraform(stack: string, workspace: string, command: "plan" | "apply", 
 
 /** Waits until the rotation seeded the token secret (it has an AWSCURRENT version), at most `timeoutMs`. */
 async function waitForToken(environment: string, timeoutMs = 180_000): Promise<void> {
-  const env = loadEnvironments().find((e) => e.environment === environment)!;
+  const env = meetingNotes.environments().find((e) => e.environment === environment)!;
   const secretId = `${env.projectName}-${env.environment}/grafana-service-account-token`;
   const client = new SecretsManagerClient({ region: env.region });
   const deadline = Date.now() + timeoutMs;

@@ -1,14 +1,9 @@
-import { loadEnvironments } from "../environments";
+import { stackMatrix } from "./stack-matrix";
 
 /**
- * The Terraform workspace each synthesized stack runs in: an environment's stacks (`<env>` and
- * `<env>-grafana`) in its workspace, the `state` bootstrap stack in `default`.
+ * The Terraform workspace each stack runs in: an environment's stacks in its workspace, a state
+ * store's stack in `default`.
  */
 export function stackWorkspaces(): Record<string, string> {
-  const map: Record<string, string> = { state: "default" };
-  for (const env of loadEnvironments()) {
-    map[env.environment] = env.workspace;
-    map[`${env.environment}-grafana`] = env.workspace;
-  }
-  return map;
+  return Object.fromEntries(stackMatrix().map((e) => [e.stack, e.workspace]));
 }

@@ -9,8 +9,11 @@ copy=$(mktemp -d)
 trap 'rm -rf "$copy"' EXIT
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$copy"
 ln -s "$PWD/node_modules" "$copy/node_modules"
-for file in "$settings"/*.ts; do
-  sed 's#"\.\./\.\./\.\./environments/#"./#' "$file" > "$copy/environments/$(basename "$file")"
+# Each file replaces the one at the same place under environments/ (state.ts, meeting-notes/staging.ts, ...);
+# it sits two folders deeper (test/settings/<set>/), so its imports lose two "../".
+(cd "$settings" && find . -name '*.ts') | while read -r file; do
+  mkdir -p "$(dirname "$copy/environments/$file")"
+  sed 's#"\.\./\.\./#"#' "$settings/$file" > "$copy/environments/$file"
 done
 echo "npm test with the settings of $settings"
 (cd "$copy" && npm run synth && npm test)

@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { TerraformStack } from "cdktf";
-import type { EnvironmentConfig } from "../environments";
+import type { PlatformEnvironment } from "../environments";
 
 /** Settings of a stack's AWS provider. */
 export interface AwsProviderSettings {
@@ -35,7 +35,7 @@ export function addAwsProvider(stack: TerraformStack, settings: AwsProviderSetti
 }
 
 /** The default tags of an environment's stacks: project, environment, `ManagedBy`, then the environment's own tags. */
-export function environmentTags(env: EnvironmentConfig): Record<string, string> {
+export function environmentTags(env: PlatformEnvironment): Record<string, string> {
   return {
     Project: env.projectName,
     Environment: env.environment,

@@ -9,34 +9,36 @@ import { useRemoteState } from "./backend";
 import { addAwsProvider } from "./providers";
 
 /**
- * Where the `state` stack keeps its own state.
- * - `local`: `terraform.state.tfstate` at the repository root (the first apply: the bucket does not exist yet).
- * - `s3`: the bucket this stack created, key `state/terraform.tfstate`, locked like every other stack.
+ * Where a state store's stack keeps its own state.
+ * - `local`: `terraform.<stack id>.tfstate` at the repository root (`terraform.state.tfstate` for the
+ *   `state` stack): the first apply, when the bucket does not exist yet.
+ * - `s3`: the bucket this stack created, key `<stack id>/terraform.tfstate`, locked like every other stack.
  */
 export type StateBackend = "local" | "s3";
 
 /** Properties of {@link StateStack}. */
 export interface StateStackProps {
-  /** The checked bootstrap settings (`environments/state.ts`). */
+  /** The checked settings of one store of `environments/state.ts`. */
   readonly state: StateConfig;
   /**
    * Where this stack's own state lives. Bootstrap with `local`, then switch to `s3` and run
-   * `terraform -chdir=cdktf.out/stacks/state init -migrate-state` to move the state into the bucket.
+   * `terraform -chdir=cdktf.out/stacks/<id> init -migrate-state` to move the state into the bucket.
    * @default "local"
    */
   readonly backend?: StateBackend;
 }
 
 /**
- * The account-wide bootstrap, deployed once by an administrator before any environment:
+ * One AWS account's bootstrap (a store of `environments/state.ts`: `state` for the store named
+ * `default`, else `state-<name>`), deployed once by an administrator before any environment of it:
  * the Terraform state bucket, the lock table, their KMS key and (optionally) the GitHub Actions OIDC
  * provider that the environments' CI roles trust. It runs in the `default` workspace.
  *
  * Bootstrapping (README, Remote state):
- * 1. `cdktf deploy state` with the local backend: the state file is `terraform.state.tfstate` at the
+ * 1. `cdktf deploy <id>` with the local backend: the state file is `terraform.<id>.tfstate` at the
  *    repository root (git-ignored; keep it until step 3).
  * 2. Set the stack's backend to `s3` (the `backend` prop) and synthesize again.
- * 3. `terraform -chdir=cdktf.out/stacks/state init -migrate-state` and answer yes: Terraform copies the
+ * 3. `terraform -chdir=cdktf.out/stacks/<id> init -migrate-state` and answer yes: Terraform copies the
  *    local state into the bucket. Delete the local file afterwards.
  */
 export class StateStack extends TerraformStack {
@@ -52,15 +54,16 @@ export class StateStack extends TerraformStack {
 
     addAwsProvider(this, {
       region: state.region,
-      tags: { Project: state.projectName, Stack: "state", ManagedBy: "cdktf" },
+      tags: { Project: state.projectName, Stack: id, ManagedBy: "cdktf" },
+      accountId: state.accountId,
     });
 
     if (backend === "local") {
       // Terraform runs in cdktf.out/stacks/<id>; the file lands at the repository root, outside the
       // synth output folder, where a later synth cannot remove it.
-      new LocalBackend(this, { path: "../../../terraform.state.tfstate" });
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     } else if (backend === "s3") {
-      useRemoteState(this, state, "state");
+      useRemoteState(this, state, id);
     } else {
       throw invalid(
         "backend",

@@ -3,13 +3,13 @@
  * path, the value and the fix, before Terraform ever runs. One row per input, with the exact message.
  */
 import { describe, expect, test } from "vitest";
-import prod from "../environments/prod";
-import staging from "../environments/staging";
-import { state } from "../environments/state";
+import prod from "../environments/meeting-notes/prod";
+import staging from "../environments/meeting-notes/staging";
+import { stores } from "../environments/state";
 import { type EnvironmentFile, SHIPPED_FILES, synthEnvironmentFiles } from "./support/platform";
 
-const STAGING = "environments/staging.ts";
-const PROD = "environments/prod.ts";
+const STAGING = "environments/meeting-notes/staging.ts";
+const PROD = "environments/meeting-notes/prod.ts";
 const SETTINGS = "See README.md (Environment settings) for the accepted values.";
 const withStaging = (overrides: Record<string, unknown>): EnvironmentFile[] => [
   { input: { ...staging, ...overrides }, source: STAGING },
@@ -121,11 +121,47 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
     withStaging({ service: { cpu: "256" } }),
     `${STAGING}: \`service.cpu\` must be a number, got "256". ${SETTINGS}`,
   ],
+  // Rules on values the constructs default: checked by the construct, reported in the file's words.
+  [
+    "memory that does not suit the CPU",
+    withStaging({ service: { cpu: 256, memoryMiB: 4096 } }),
+    `${STAGING}: \`service.memoryMiB\` must be one of 512, 1024, 2048 for \`service.cpu\` 256 (Fargate's valid combinations), got 4096. Pick a listed size, or change \`service.cpu\`.`,
+  ],
+  [
+    "memory left out, for a CPU its default memory does not suit",
+    withStaging({ service: { cpu: 1024 } }),
+    `${STAGING}: \`service.memoryMiB\` must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 for \`service.cpu\` 1024 (Fargate's valid combinations), got 512. Pick a listed size, or change \`service.cpu\`. (The file does not set \`service.memoryMiB\`: the value is its default.)`,
+  ],
+  [
+    "a CPU size Fargate does not offer",
+    withStaging({ service: { cpu: 300 } }),
+    `${STAGING}: \`service.cpu\` must be a Fargate CPU size (256, 512, 1024, 2048, 4096), got 300. Pick one of the listed sizes.`,
+  ],
+  [
+    "autoscaling with max below min",
+    withStaging({ service: { autoscaling: { minCount: 3, maxCount: 2 } } }),
+    `${STAGING}: \`service.autoscaling.maxCount\` must be at least \`service.autoscaling.minCount\` (3), got 2. Raise \`service.autoscaling.maxCount\` or lower \`service.autoscaling.minCount\`.`,
+  ],
+  [
+    "no NAT and no endpoints",
+    withStaging({ network: { natGateways: "none", vpcEndpoints: false } }),
+    `${STAGING}: \`network.vpcEndpoints\` must not be false when \`network.natGateways\` is "none" (private subnets would reach neither ECR, CloudWatch Logs nor Secrets Manager), got false. Leave \`network.vpcEndpoints\` unset or set it to true, or set \`network.natGateways\` to "single" or "perAz".`,
+  ],
+  [
+    "a rotation interval the token lifetime cannot cover",
+    withStaging({ observability: { tokenRotationIntervalDays: 26 } }),
+    `${STAGING}: \`observability.tokenRotationIntervalDays\` must be a whole number from 1 to 25 (token TTL is interval + 5 days, and Amazon Managed Grafana allows 30), got 26. Set it to 25 or less.`,
+  ],
+  [
+    "a retention left out, below the floor deletion protection sets",
+    withStaging({ deletionProtection: true, logRetentionDays: undefined }),
+    `${STAGING}: \`logRetentionDays\` must be at least logRetentionFloorDays (90, the default with deletionProtection on), got 30. The file does not set it, and 30 is its default: set it to 90 or more, or lower logRetentionFloorDays.`,
+  ],
   // Environments that collide with each other.
   [
     "two environments with one name",
     [SHIPPED_FILES[0]!, { input: { ...prod, environment: "staging" }, source: PROD }],
-    `${PROD}: \`environment\` must give stack ids no other environment uses, got "staging": stack "staging" is also built from ${STAGING} (environment "staging"). Rename one of the environments.`,
+    `${PROD}: \`environment\` must be unique in platform meeting-notes, got "staging": ${STAGING} has that name too. Rename one of the environments.`,
   ],
   [
     "an environment named like another's Grafana stack",
@@ -136,7 +172,7 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
         source: "environments/qa.ts",
       },
     ],
-    `environments/qa.ts: \`environment\` must give stack ids no other environment uses, got "staging-grafana": stack "staging-grafana" is also built from ${STAGING} (environment "staging"). Rename one of the environments.`,
+    `environments/qa.ts: \`environment\` must give stack ids that no other stack of the app has, got "staging-grafana": platform meeting-notes builds stack "staging-grafana" from it, and that id is also built by platform meeting-notes from ${STAGING} (environment "staging"). Rename the environment (or the other one).`,
   ],
   [
     "a name prefix that begins another environment's",
@@ -147,7 +183,7 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
         source: "environments/notes.ts",
       },
     ],
-    `environments/notes.ts: \`environment\` must not give the same name prefix as another environment, got project "${SPLIT.project}" and environment "${SPLIT.environment}": its resources are named ${PROD_PREFIX}-*, exactly as those of ${PROD} (project "${prod.projectName}", environment "${prod.environment}"). Rename one of the environments (or projects).`,
+    `environments/notes.ts: \`environment\` must not give the same name prefix as another environment, got project "${SPLIT.project}" and environment "${SPLIT.environment}": its resources are named ${PROD_PREFIX}-*, exactly as those of ${PROD} (platform meeting-notes, project "${prod.projectName}", environment "${prod.environment}"). Rename one of the environments (or projects).`,
   ],
   [
     "an environment whose prefix a later one would extend",
@@ -162,38 +198,40 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
         source: "environments/prod-eu.ts",
       },
     ],
-    `environments/prod-eu.ts: \`environment\` must not make a name prefix that begins another environment's, got "${prod.environment}-eu": its resources are named ${PROD_PREFIX}-eu-*, which ${PROD} (${PROD_PREFIX}-*) also covers. Rename one of the environments (or projects).`,
+    `environments/prod-eu.ts: \`environment\` must not make a name prefix that begins another environment's, got "${prod.environment}-eu": its resources are named ${PROD_PREFIX}-eu-*, which ${PROD} (platform meeting-notes, project "${prod.projectName}", environment "${prod.environment}") (${PROD_PREFIX}-*) also covers. Rename one of the environments (or projects).`,
   ],
   // The state store.
   [
     "a state bucket with a reserved prefix",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`bucketName\` must not start with xn--, sthree-, amzn-s3-demo- (S3 reserves them), got "xn--meeting-notes-state". See README.md (Remote state) for the accepted values.`,
+    `environments/state.ts: \`stores.default.bucketName\` must not start with xn--, sthree-, amzn-s3-demo- (S3 reserves them), got "xn--meeting-notes-state". See README.md (Remote state) for the accepted values.`,
     { bucketName: "xn--meeting-notes-state" },
   ],
   [
     "a state bucket with a reserved suffix",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`bucketName\` must not end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (S3 reserves them), got "meeting-notes-state-s3alias". See README.md (Remote state) for the accepted values.`,
+    `environments/state.ts: \`stores.default.bucketName\` must not end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (S3 reserves them), got "meeting-notes-state-s3alias". See README.md (Remote state) for the accepted values.`,
     { bucketName: "meeting-notes-state-s3alias" },
   ],
   [
     "a misspelt state setting, with the closest known one",
     [...SHIPPED_FILES],
-    'environments/state.ts: `bucketNmae` is not a known setting, got "bucketNmae". Did you mean `bucketName`? Remove it, or check its spelling against README.md (Remote state).',
+    'environments/state.ts: `stores.default.bucketNmae` is not a known setting, got "bucketNmae". Did you mean `stores.default.bucketName`? Remove it, or check its spelling against README.md (Remote state).',
     { bucketNmae: "x" },
   ],
   [
     "a state region that does not exist",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state) for the accepted values.`,
+    `environments/state.ts: \`stores.default.region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state) for the accepted values.`,
     { region: "eu-moon-1" },
   ],
 ];
 
 describe("bad configurations are rejected at synth with the file, the field path, the value and the fix", () => {
   test.each(rows)("%s", (_what, files, message, stateOverrides) => {
-    expect(() => synthEnvironmentFiles(files, { ...state, ...stateOverrides })).toThrow(message);
+    expect(() => synthEnvironmentFiles(files, { default: { ...stores.default, ...stateOverrides } })).toThrow(
+      message,
+    );
   });
 
   test("the shipped files pass", () => {

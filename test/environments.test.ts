@@ -1,12 +1,16 @@
 import { describe, expect, test } from "vitest";
-import { type EnvironmentInput, loadEnvironments, loadState, parseEnvironment } from "../environments";
-import prod from "../environments/prod";
-import staging from "../environments/staging";
-import { parseState, state } from "../environments/state";
+import prod from "../environments/meeting-notes/prod";
+import staging from "../environments/meeting-notes/staging";
+import { parseState, stores } from "../environments/state";
+import { type EnvironmentInput, parseEnvironment } from "../stacks/meeting-notes/settings";
+import { loadEnvironments, loadState } from "./support/platform";
+
+const state = stores.default;
 
 const base: EnvironmentInput = {
   projectName: "meeting-notes",
   environment: "staging",
+  stateStore: "default",
   ci: { githubRepository: "acme/meeting-notes", githubEnvironment: "staging" },
   access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },
 };
@@ -23,48 +27,32 @@ describe("environment files", () => {
   test("prod and staging differ the way seed 001's environment settings do", () => {
     const [s, p] = [parseEnvironment(staging, "s"), parseEnvironment(prod, "p")];
     expect([s.network.natGateways, p.network.natGateways]).toEqual(["single", "perAz"]);
-    expect(p.service.desiredCount).toBeGreaterThan(s.service.desiredCount);
-    expect(p.logRetentionDays).toBeGreaterThan(s.logRetentionDays);
+    expect(p.service.desiredCount).toBeGreaterThan(s.service.desiredCount!);
+    expect(p.logRetentionDays).toBeGreaterThan(s.logRetentionDays!);
     expect([s.deletionProtection, p.deletionProtection]).toEqual([false, true]);
   });
 });
 
 describe("defaults", () => {
-  test("a minimal environment gets every default", () => {
+  test("a minimal environment passes on only what it sets: every other default is the constructs'", () => {
     const env = parse({});
     expect(env).toMatchObject({
       region: "us-east-1",
       workspace: "staging",
-      grafanaSuffixSeed: "1",
-      logRetentionDays: 30,
       deletionProtection: false,
-      network: {
-        cidr: "10.0.0.0/16",
-        availabilityZones: 2,
-        natGateways: "single",
-        vpcEndpoints: false,
-        flowLogRetentionDays: 30,
-      },
-      service: {
-        cpu: 256,
-        memoryMiB: 512,
-        desiredCount: 1,
-        containerPort: 8080,
-        capacity: "fargate",
-        ecrKeepImages: 30,
-      },
+      logRetentionFloorDays: 7,
+      network: {},
+      service: {},
+      observability: {},
+      tags: {},
     });
-    expect(env.alertEmail).toBeUndefined();
-    expect(env.apiDomain).toBeUndefined();
+    for (const field of ["grafanaSuffixSeed", "logRetentionDays", "alertEmail", "apiDomain"] as const) {
+      expect(env[field]).toBeUndefined();
+    }
   });
 
   test("the workspace can be set apart from the environment name", () => {
     expect(parse({ workspace: "default" }).workspace).toBe("default");
-  });
-
-  test("VPC endpoints are inferred on when there is no NAT gateway, and stay as set otherwise", () => {
-    expect(parse({ network: { natGateways: "none" } }).network.vpcEndpoints).toBe(true);
-    expect(parse({ network: { natGateways: "perAz", vpcEndpoints: true } }).network.vpcEndpoints).toBe(true);
   });
 });
 
@@ -134,26 +122,6 @@ describe("bad configurations are rejected with the field, rule, value and fix", 
       'environments/x.ts: `apiCertArn` must be a certificate in the environment\'s region (us-east-1), as the ALB requires, got "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab". Issue or import the certificate in that region.',
     ],
     [
-      "memory that does not suit the CPU",
-      { service: { cpu: 256, memoryMiB: 4096 } },
-      "environments/x.ts: `service.memoryMiB` must be one of 512, 1024, 2048 for service.cpu 256 (Fargate's valid combinations), got 4096. Pick a listed size, or change service.cpu.",
-    ],
-    [
-      "a CPU size Fargate does not offer",
-      { service: { cpu: 300 } },
-      "environments/x.ts: `service.cpu` must be a Fargate CPU size (256, 512, 1024, 2048, 4096), got 300. Pick one of the listed sizes.",
-    ],
-    [
-      "autoscaling with max below min",
-      { service: { autoscaling: { minCount: 3, maxCount: 2 } } },
-      "environments/x.ts: `service.autoscaling.maxCount` must be at least minCount (3), got 2. Raise maxCount or lower minCount.",
-    ],
-    [
-      "no NAT and no endpoints",
-      { network: { natGateways: "none", vpcEndpoints: false } },
-      'environments/x.ts: `network.vpcEndpoints` must not be false when network.natGateways is "none" (private tasks could not reach ECR, Logs or Secrets Manager), got false. Remove network.vpcEndpoints, or choose natGateways "single" or "perAz".',
-    ],
-    [
       "a log retention CloudWatch does not offer",
       { logRetentionDays: 10 },
       "environments/x.ts: `logRetentionDays` must be a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 10. See README.md (Environment settings) for the accepted values.",
@@ -178,22 +146,22 @@ describe("state settings", () => {
     [
       "a bad bucket name",
       { bucketName: "Bad_Bucket" },
-      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state) for the accepted values.',
+      'environments/state.ts: `stores.default.bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state) for the accepted values.',
     ],
     [
       "a zero retention",
       { noncurrentVersionRetentionDays: 0 },
-      "environments/state.ts: `noncurrentVersionRetentionDays` must be at least 1 day, got 0. See README.md (Remote state) for the accepted values.",
+      "environments/state.ts: `stores.default.noncurrentVersionRetentionDays` must be at least 1 day, got 0. See README.md (Remote state) for the accepted values.",
     ],
     [
       "an unknown backend",
       { backend: "gcs" },
-      'environments/state.ts: `backend` must be "local" (first deploy) or "s3" (after migrating the state), got "gcs". See README.md (Remote state) for the accepted values.',
+      'environments/state.ts: `stores.default.backend` must be "local" (first deploy) or "s3" (after migrating the state), got "gcs". See README.md (Remote state) for the accepted values.',
     ],
     [
       "an unknown setting",
       { bucket: "x" },
-      'environments/state.ts: `bucket` is not a known setting, got "bucket". Remove it, or check its spelling against README.md (Remote state).',
+      'environments/state.ts: `stores.default.bucket` is not a known setting, got "bucket". Remove it, or check its spelling against README.md (Remote state).',
     ],
   ])("reject %s", (_n, overrides, message) => {
     expect(() => parseState({ ...state, ...overrides })).toThrow(message);
@@ -217,7 +185,7 @@ describe("log retention floor", () => {
     ],
     [
       { logRetentionFloorDays: 60, logRetentionDays: 90 },
-      "environments/x.ts: `network.flowLogRetentionDays` must be at least logRetentionFloorDays (60), got 30. Raise it, or lower logRetentionFloorDays.",
+      "environments/x.ts: `network.flowLogRetentionDays` must be at least logRetentionFloorDays (60), got 30. The file does not set it, and 30 is its default: set it to 60 or more, or lower logRetentionFloorDays.",
     ],
   ])("retention below the floor is refused: %j", (overrides, message) => {
     expect(() => parse(overrides)).toThrow(message);

@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { limitedName } from "../constructs/internal/naming";
-import prod from "../environments/prod";
-import staging from "../environments/staging";
+import prod from "../environments/meeting-notes/prod";
+import staging from "../environments/meeting-notes/staging";
 import { NAME_ATTRIBUTES, namesOf } from "./support/names";
 import { RECORDED_VARIANTS, synthPlatform, synthRecorded, WITH_ALERTS_AND_API } from "./support/platform";
 

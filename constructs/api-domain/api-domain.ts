@@ -9,6 +9,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { MAX_HEALTH_CHECK_PATH_LENGTH } from "../internal/aws-limits";
+import { DEFAULT_CONTAINER_PORT } from "../internal/defaults";
 import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
 import type { NetworkReference } from "../internal/references";
 import { suppress } from "../internal/suppressions";
@@ -79,7 +80,7 @@ export class ApiDomain extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiDomainProps) {
     super(scope, id);
-    const targetPort = props.targetPort ?? 8080;
+    const targetPort = props.targetPort ?? DEFAULT_CONTAINER_PORT;
     const healthCheckPath = props.healthCheckPath ?? "/health";
     const deletionProtection = props.deletionProtection ?? false;
     validate(props, targetPort, healthCheckPath);

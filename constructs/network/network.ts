@@ -19,6 +19,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
@@ -124,7 +125,7 @@ export class Network extends Construct {
     const zoneCount = props.availabilityZones ?? 2;
     const natGateways = props.natGateways ?? "single";
     const vpcEndpoints = props.vpcEndpoints ?? natGateways === "none";
-    const retentionDays = props.flowLogRetentionDays ?? 30;
+    const retentionDays = props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     validate(cidr, zoneCount, natGateways, vpcEndpoints, retentionDays);
 
     const name = resourceName(props.naming);

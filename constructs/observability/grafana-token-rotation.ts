@@ -14,6 +14,7 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
 import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../internal/aws-limits";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
@@ -115,7 +116,7 @@ export class GrafanaTokenRotation extends Construct {
   constructor(scope: Construct, id: string, props: GrafanaTokenRotationProps) {
     super(scope, id);
     const intervalDays = props.intervalDays ?? 25;
-    const logRetentionDays = props.logRetentionDays ?? 30;
+    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     const expiryWarningDays = props.expiryWarningDays ?? 3;
     const maxInterval = MAX_GRAFANA_TOKEN_TTL_DAYS - TOKEN_TTL_BUFFER_DAYS;
     if (!Number.isInteger(intervalDays) || intervalDays < 1 || intervalDays > maxInterval) {

@@ -1,6 +1,7 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Construct } from "constructs";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference } from "../internal/references";
 import { requireLogRetention } from "../internal/validation";
@@ -37,7 +38,7 @@ export class Prometheus extends Construct {
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     super(scope, id);
     const logging = props.logging ?? true;
-    const retention = props.logRetentionDays ?? 30;
+    const retention = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     requireLogRetention("logRetentionDays", retention);
     const alias = limitedName(NAME_LIMITS.prometheusAlias, props.naming);
     const logGroup = logging

@@ -16,6 +16,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { FARGATE_SIZES } from "../internal/aws-limits";
+import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
 import { policyDocument, serviceTrustPolicy } from "../internal/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
 import type { KeyReference, NetworkReference } from "../internal/references";
@@ -141,6 +142,8 @@ export class FargateService extends Construct {
   public readonly taskRoleName: string;
   /** Security group of the tasks. */
   public readonly securityGroupId: string;
+  /** Tasks the service runs (its autoscaling minimum when it autoscales). */
+  public readonly desiredCount: number;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -148,10 +151,11 @@ export class FargateService extends Construct {
     const cpu = props.cpu ?? 256;
     const memoryMiB = props.memoryMiB ?? 512;
     const desiredCount = props.desiredCount ?? 1;
-    const containerPort = props.containerPort ?? 8080;
+    this.desiredCount = props.autoscaling ? props.autoscaling.minCount : desiredCount;
+    const containerPort = props.containerPort ?? DEFAULT_CONTAINER_PORT;
     const capacity = props.capacity ?? "fargate";
     const ecrKeepImages = props.ecrKeepImages ?? 30;
-    const logRetentionDays = props.logRetentionDays ?? 30;
+    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     const targetCpuPercent = props.autoscaling?.targetCpuPercent ?? 60;
     validate({
       ...props,
@@ -426,9 +430,9 @@ function validate(p: Resolved): void {
   if (sizes && !isUnresolved(p.memoryMiB) && !sizes.includes(p.memoryMiB)) {
     throw invalid(
       "memoryMiB",
-      `must be one of ${sizes.join(", ")} for cpu ${p.cpu} (Fargate's valid combinations)`,
+      `must be one of ${sizes.join(", ")} for \`cpu\` ${p.cpu} (Fargate's valid combinations)`,
       p.memoryMiB,
-      "Pick a listed size, or change cpu.",
+      "Pick a listed size, or change `cpu`.",
     );
   }
   requireIntegerInRange("desiredCount", p.desiredCount, 0, 100);
@@ -450,9 +454,9 @@ function validate(p: Resolved): void {
     if (p.autoscaling.maxCount < p.autoscaling.minCount) {
       throw invalid(
         "autoscaling.maxCount",
-        `must be at least autoscaling.minCount (${p.autoscaling.minCount})`,
+        `must be at least \`autoscaling.minCount\` (${p.autoscaling.minCount})`,
         p.autoscaling.maxCount,
-        "Raise maxCount or lower minCount.",
+        "Raise `autoscaling.maxCount` or lower `autoscaling.minCount`.",
       );
     }
   }

@@ -207,7 +207,7 @@ describe("FargateService rejects bad input", () => {
     [
       "memory that does not suit the CPU",
       { cpu: 512, memoryMiB: 512 },
-      "`memoryMiB` must be one of 1024, 2048, 3072, 4096 for cpu 512 (Fargate's valid combinations), got 512. Pick a listed size, or change cpu.",
+      "`memoryMiB` must be one of 1024, 2048, 3072, 4096 for `cpu` 512 (Fargate's valid combinations), got 512. Pick a listed size, or change `cpu`.",
     ],
     [
       "a bad port",
@@ -222,7 +222,7 @@ describe("FargateService rejects bad input", () => {
     [
       "max below min",
       { autoscaling: { minCount: 4, maxCount: 2 } },
-      "`autoscaling.maxCount` must be at least autoscaling.minCount (4), got 2. Raise maxCount or lower minCount.",
+      "`autoscaling.maxCount` must be at least `autoscaling.minCount` (4), got 2. Raise `autoscaling.maxCount` or lower `autoscaling.minCount`.",
     ],
     [
       "a variable shadowing a secret",

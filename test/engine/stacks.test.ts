@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { loadEnvironments } from "../../environments";
 import { stackWorkspaces } from "../../scripts/stack-workspaces";
 import { EngineStack, requireTerraform } from "../support/engine";
 import { tftest } from "../support/mocks";
-import { synthPlatform, WITH_ALERTS_AND_API, WITHOUT_ALERTS_AND_API } from "../support/platform";
+import {
+  loadEnvironments,
+  synthPlatform,
+  WITH_ALERTS_AND_API,
+  WITHOUT_ALERTS_AND_API,
+} from "../support/platform";
 import { dataOf, type TerraformJson } from "../support/synth";
 
 /**

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { stateKeyAlias } from "../../constructs/state";
-import { loadEnvironments, loadState } from "../../environments";
 import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
 import {
+  loadEnvironments,
+  loadState,
   platformWarnings,
   synthPlatform,
   WITH_ALERTS_AND_API,
@@ -72,16 +73,17 @@ describe("environment stacks", () => {
 
   test("prod and staging differ: NAT per AZ vs one, task count, log retention, deletion protection", () => {
     const natCount = (name: string) => {
-      const { natGateways, availabilityZones } = settings(name).network;
+      // Left out, the settings get the Network construct's defaults (single, 2 zones).
+      const { natGateways = "single", availabilityZones = 2 } = settings(name).network;
       return natGateways === "perAz" ? availabilityZones : natGateways === "single" ? 1 : 0;
     };
     expect(Object.keys(resourcesOf(stacks.staging!, "aws_nat_gateway"))).toHaveLength(natCount("staging"));
     expect(Object.keys(resourcesOf(stacks.prod!, "aws_nat_gateway"))).toHaveLength(natCount("prod"));
     expect(onlyResource(stacks.staging!, "aws_ecs_service").desired_count).toBe(
-      settings("staging").service.desiredCount,
+      settings("staging").service.desiredCount ?? 1,
     );
     expect(onlyResource(stacks.prod!, "aws_ecs_service").desired_count).toBe(
-      settings("prod").service.desiredCount,
+      settings("prod").service.desiredCount ?? 1,
     );
     const retention = (name: string) =>
       Object.values(resourcesOf(stacks[name]!, "aws_cloudwatch_log_group")).find((g) =>

@@ -1,7 +1,7 @@
 import { Fn, S3Backend, TerraformOutput, type TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { parseEnvironment } from "../../environments";
-import { GrafanaStack, type GrafanaStackProps } from "../../stacks/grafana-stack";
+import { GrafanaStack, type GrafanaStackProps } from "../../stacks/meeting-notes/grafana-stack";
+import { parseEnvironment } from "../../stacks/meeting-notes/settings";
 import { EngineStack, requireTerraform } from "../support/engine";
 import {
   addresses,
@@ -18,6 +18,7 @@ const ENV = parseEnvironment(
     projectName: "meeting-notes",
     environment: "staging",
     region: "eu-west-1",
+    stateStore: "default",
     ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging" },
     access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },
     tags: { Team: "bots" },

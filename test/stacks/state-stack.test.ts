@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { TerraformStateStore, type TerraformStateStoreProps } from "../../constructs/state";
-import { parseState, type StateConfig, state as stateInput } from "../../environments/state";
+import { parseState, type StateConfig, stores } from "../../environments/state";
+
+const stateInput = stores.default;
+
 import { type StateBackend, StateStack } from "../../stacks/state-stack";
 import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
 import {
@@ -307,15 +310,15 @@ describe("parseState", () => {
   test.each([
     [
       { bucketName: "Bad_Bucket" },
-      'environments/state.ts: `bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state) for the accepted values.',
+      'environments/state.ts: `stores.default.bucketName` must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got "Bad_Bucket". See README.md (Remote state) for the accepted values.',
     ],
     [
       { region: "mars" },
-      'environments/state.ts: `region` must be an AWS region name such as us-east-1, got "mars". See README.md (Remote state) for the accepted values.',
+      'environments/state.ts: `stores.default.region` must be an AWS region name such as us-east-1, got "mars". See README.md (Remote state) for the accepted values.',
     ],
     [
       { lockTableName: "x" },
-      'environments/state.ts: `lockTableName` must be a valid DynamoDB table name, got "x". See README.md (Remote state) for the accepted values.',
+      'environments/state.ts: `stores.default.lockTableName` must be a valid DynamoDB table name, got "x". See README.md (Remote state) for the accepted values.',
     ],
   ])("rejects %j", (patch, message) => {
     expect(() => parseState({ ...stateInput, ...patch })).toThrow(message);

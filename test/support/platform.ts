@@ -1,8 +1,12 @@
-import { type EnvironmentInput, parseEnvironment } from "../../environments";
-import prod from "../../environments/prod";
-import staging from "../../environments/staging";
-import { parseState, state } from "../../environments/state";
-import { buildPlatform, synthWarnings } from "../../stacks/app";
+import type { App } from "cdktf";
+import { loadStateStores } from "../../environments";
+import prod from "../../environments/meeting-notes/prod";
+import staging from "../../environments/meeting-notes/staging";
+import { parseStateStores, stores } from "../../environments/state";
+import { synthWarnings } from "../../stacks/app";
+import { ENVIRONMENT_FILES, meetingNotes, meetingNotesPlatform } from "../../stacks/meeting-notes/platform";
+import type { EnvironmentInput } from "../../stacks/meeting-notes/settings";
+import { buildApp, type PlatformDefinition } from "../../stacks/registry";
 import {
   RECORDED_PROD,
   RECORDED_STAGING,
@@ -54,12 +58,29 @@ export const WITHOUT_ALERTS_AND_API: PlatformOverrides = {
  * `main.ts` does, and returns every stack's synthesized Terraform JSON by stack name.
  */
 export function synthPlatform(overrides: PlatformOverrides = {}): Record<string, TerraformJson> {
-  const app = buildTestPlatform(overrides);
+  return stackJsons(buildTestPlatform(overrides));
+}
+
+function stackJsons(app: App): Record<string, TerraformJson> {
   const stacks: Record<string, TerraformJson> = {};
   for (const child of app.node.children) {
     if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
   }
   return stacks;
+}
+
+/**
+ * Builds an app from explicit platforms and state stores through the registry, as `main.ts` does
+ * (`selected` narrows it like `PLATFORMS`). Throws what a user's synth would throw.
+ */
+export function synthRegistry(
+  platforms: readonly PlatformDefinition[],
+  storesInput: unknown = stores,
+  selected?: readonly PlatformDefinition[],
+): Record<string, TerraformJson> {
+  const app = testApp();
+  buildApp(app, { platforms, stores: parseStateStores(storesInput), ...(selected ? { selected } : {}) });
+  return stackJsons(app);
 }
 
 /**
@@ -85,30 +106,23 @@ export interface EnvironmentFile {
  */
 export function synthEnvironmentFiles(
   files: readonly EnvironmentFile[],
-  stateInput: Record<string, unknown> = state,
+  storesInput: unknown = stores,
 ): void {
   const app = testApp();
-  const environments = files.map((f) => parseEnvironment(f.input, f.source));
-  buildPlatform(app, { environments, state: parseState(stateInput) });
+  buildApp(app, { platforms: [meetingNotesPlatform({ files })], stores: parseStateStores(storesInput) });
   app.synth();
 }
 
 /** Every stack's JSON, built from explicit inputs (the recorded settings of a pin, say). */
 export function synthPlatformFromInputs(
   inputs: { readonly staging: Record<string, unknown>; readonly prod: Record<string, unknown> },
-  stateInput: Record<string, unknown>,
+  storesInput: unknown,
 ): Record<string, TerraformJson> {
-  const app = testApp();
-  const environments = [
-    parseEnvironment(inputs.staging, "environments/staging.ts"),
-    parseEnvironment(inputs.prod, "environments/prod.ts"),
+  const files = [
+    { input: inputs.staging, source: "environments/meeting-notes/staging.ts" },
+    { input: inputs.prod, source: "environments/meeting-notes/prod.ts" },
   ];
-  buildPlatform(app, { environments, state: parseState(stateInput) });
-  const stacks: Record<string, TerraformJson> = {};
-  for (const child of app.node.children) {
-    if ("toTerraform" in child) stacks[child.node.id] = synthStackJson(child as never);
-  }
-  return stacks;
+  return synthRegistry([meetingNotesPlatform({ files })], storesInput);
 }
 
 /** The two variants the pins were recorded for. */
@@ -122,15 +136,15 @@ export function synthRecorded(variant: keyof typeof RECORDED_VARIANTS): Record<s
   const overrides = RECORDED_VARIANTS[variant];
   return synthPlatformFromInputs(
     { staging: { ...RECORDED_STAGING, ...overrides.staging }, prod: { ...RECORDED_PROD, ...overrides.prod } },
-    RECORDED_STATE,
+    { default: RECORDED_STATE },
   );
 }
 
 /** The shipped environment files, as {@link synthEnvironmentFiles} takes them. */
-export const SHIPPED_FILES: readonly EnvironmentFile[] = [
-  { input: staging as Record<string, unknown>, source: "environments/staging.ts" },
-  { input: prod as Record<string, unknown>, source: "environments/prod.ts" },
-];
+export const SHIPPED_FILES: readonly EnvironmentFile[] = ENVIRONMENT_FILES.map((f) => ({
+  input: f.input as Record<string, unknown>,
+  source: f.source,
+}));
 
 /** The warnings `npm run synth` prints for the platform built with these overrides. */
 export function platformWarnings(overrides: PlatformOverrides = {}): string[] {
@@ -139,10 +153,21 @@ export function platformWarnings(overrides: PlatformOverrides = {}): string[] {
 
 function buildTestPlatform(overrides: PlatformOverrides) {
   const app = testApp();
-  const environments = [
-    parseEnvironment({ ...staging, ...overrides.staging }, "environments/staging.ts"),
-    parseEnvironment({ ...prod, ...overrides.prod }, "environments/prod.ts"),
+  const files = [
+    { input: { ...staging, ...overrides.staging }, source: "environments/meeting-notes/staging.ts" },
+    { input: { ...prod, ...overrides.prod }, source: "environments/meeting-notes/prod.ts" },
   ];
-  buildPlatform(app, { environments, state: parseState(state) });
+  buildApp(app, { platforms: [meetingNotesPlatform({ files })], stores: parseStateStores(stores) });
   return app;
+}
+
+/** The shipped meeting-notes environments, checked (environments/meeting-notes/*.ts). */
+export function loadEnvironments() {
+  return meetingNotes.environments();
+}
+
+/** The shipped state store the meeting-notes environments use, checked (environments/state.ts). */
+export function loadState() {
+  const env = loadEnvironments()[0]!;
+  return loadStateStores()[env.stateStore]!;
 }

@@ -1,4 +1,4 @@
-import { defineEnvironment } from "../../../environments/schema";
+import { defineEnvironment } from "../../../../stacks/meeting-notes/settings";
 
 /**
  * A second set of settings, as a user writes them in step (a) of the first deployment: their own
@@ -9,6 +9,7 @@ export default defineEnvironment({
   projectName: "acme-standup-bot",
   environment: "staging",
   region: "eu-west-1",
+  stateStore: "default",
   ci: { githubRepository: "acme-corp/standup-bot", githubEnvironment: "staging" },
   access: { operatorRoleName: "acme-operator", breakGlassRoleName: "acme-break-glass" },
   alertEmail: "alerts@acme.example",

@@ -17,11 +17,11 @@ import {
   GrafanaFolder,
   GrafanaProvider,
   ServiceOverviewDashboard,
-} from "../constructs/grafana";
-import { limitedName, NAME_LIMITS, resourceName } from "../constructs/internal/naming";
-import { invalid, isUnresolved } from "../constructs/internal/validation";
-import type { EnvironmentConfig } from "../environments";
-import { addAwsProvider, environmentTags } from "./providers";
+} from "../../constructs/grafana";
+import { limitedName, NAME_LIMITS, resourceName } from "../../constructs/internal/naming";
+import { invalid, isUnresolved } from "../../constructs/internal/validation";
+import { addAwsProvider, environmentTags } from "../providers";
+import type { EnvironmentConfig } from "./settings";
 
 /**
  * Grafana's authentication type for "Workspace IAM role": credentials of the role attached to the

@@ -1,10 +1,11 @@
-import { defineEnvironment } from "./schema";
+import { defineEnvironment } from "../../stacks/meeting-notes/settings";
 
 /** Production: a NAT gateway per AZ, on-demand Fargate, two tasks, long log retention, deletion protection. */
 export default defineEnvironment({
   projectName: "meeting-notes",
   environment: "prod",
   region: "us-east-1",
+  stateStore: "default",
   // The seed keeps prod in its existing GitHub Actions environment, `sandbox`.
   ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "sandbox" },
   // People's roles (they exist outside this repository): the operator sets secret values, the

@@ -1,10 +1,11 @@
-import { defineEnvironment } from "./schema";
+import { defineEnvironment } from "../../stacks/meeting-notes/settings";
 
 /** Staging: one NAT gateway, Fargate Spot, short log retention, no deletion protection. */
 export default defineEnvironment({
   projectName: "meeting-notes",
   environment: "staging",
   region: "us-east-1",
+  stateStore: "default",
   ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging" },
   // People's roles (they exist outside this repository): the operator sets secret values, the
   // break-glass role alone changes secret policies and applies what the CI deploy role may not.

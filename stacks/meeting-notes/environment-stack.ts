@@ -1,25 +1,26 @@
 import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { AccessRoles } from "../constructs/access";
-import { Alerts } from "../constructs/alerts";
-import { ApiDomain } from "../constructs/api-domain";
-import { GithubDeployRoles } from "../constructs/ci";
-import { AppKey } from "../constructs/keys";
-import { Network } from "../constructs/network";
+import { AccessRoles } from "../../constructs/access";
+import { Alerts } from "../../constructs/alerts";
+import { ApiDomain } from "../../constructs/api-domain";
+import { GithubDeployRoles } from "../../constructs/ci";
+import { AppKey } from "../../constructs/keys";
+import { Network } from "../../constructs/network";
 import {
   type FunctionCode,
   GrafanaTokenRotation,
   GrafanaWorkspace,
   Prometheus,
-} from "../constructs/observability";
-import { RuntimeSecrets } from "../constructs/secrets";
-import { FargateService } from "../constructs/service";
-import { StateKey, stateObjectKey } from "../constructs/state";
-import { WorkspaceGuard } from "../constructs/workspace-guard";
-import type { EnvironmentConfig, StateConfig } from "../environments";
-import { POLICY_SETTINGS_KEY } from "../policy/rules/observability";
-import { useRemoteState } from "./backend";
-import { addAwsProvider, environmentTags } from "./providers";
+} from "../../constructs/observability";
+import { RuntimeSecrets } from "../../constructs/secrets";
+import { FargateService } from "../../constructs/service";
+import { StateKey, stateObjectKey } from "../../constructs/state";
+import { WorkspaceGuard } from "../../constructs/workspace-guard";
+import type { StateConfig } from "../../environments";
+import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
+import { useRemoteState } from "../backend";
+import { addAwsProvider, environmentTags } from "../providers";
+import type { EnvironmentConfig } from "./settings";
 
 /** Properties of {@link EnvironmentStack}. */
 export interface EnvironmentStackProps {
@@ -135,7 +136,7 @@ export class EnvironmentStack extends TerraformStack {
       );
     }
     // With no task meant to run, "no running tasks" would sit in ALARM by configuration.
-    if (env.service.desiredCount > 0 || env.service.autoscaling !== undefined) {
+    if (this.service.desiredCount > 0) {
       this.alerts.alarmOnNoRunningTasks(this.service);
     }
     if (this.apiDomain) {

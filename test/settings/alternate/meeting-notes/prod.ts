@@ -1,10 +1,11 @@
-import { defineEnvironment } from "../../../environments/schema";
+import { defineEnvironment } from "../../../../stacks/meeting-notes/settings";
 
 /** The second set's production: see staging.ts beside this file. */
 export default defineEnvironment({
   projectName: "acme-standup-bot",
   environment: "prod",
   region: "eu-west-1",
+  stateStore: "default",
   ci: { githubRepository: "acme-corp/standup-bot", githubEnvironment: "production" },
   access: { operatorRoleName: "acme-operator", breakGlassRoleName: "acme-break-glass" },
   alertEmail: "pager@acme.example",

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { AWS_REGIONS, LOG_RETENTION_DAYS } from "../constructs/internal/aws-limits";
+import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+import { describeIssue } from "./issues";
+
+/**
+ * The settings every platform's environment files share, and the one way they are checked. A
+ * platform's schema (`stacks/<platform>/settings.ts`) spreads {@link commonFields} into its own
+ * object and parses with {@link parseSettings}.
+ */
+
+const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** Characters AWS accepts in tag keys and values (any language's letters and digits, and a few symbols). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Tags every resource gets from the platform (stacks/providers.ts); an environment may not redefine them. */
+export const PLATFORM_TAGS = ["Project", "Environment", "TerraformWorkspace", "ManagedBy"];
+
+/** A lowercase name that prefixes AWS resource names (project, environment). */
+export const nameField = (what: string) =>
+  z
+    .string()
+    .regex(NAME, `must be lowercase letters, digits and hyphens, start with a letter (${what})`)
+    .max(24, "must be at most 24 characters (it prefixes AWS names with tight limits)");
+
+/** An AWS region this provider version knows. */
+export const regionField = z
+  .string()
+  .regex(REGION, "must be an AWS region name such as us-east-1")
+  .refine(
+    (r) => AWS_REGIONS.includes(r),
+    "must be an AWS region (constructs/internal/aws-limits.ts lists them)",
+  );
+
+/** A CloudWatch Logs retention period. */
+export const retentionDaysField = z.number().refine((v) => LOG_RETENTION_DAYS.includes(v), {
+  message: `must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`,
+});
+
+/** A 12-digit AWS account id. */
+export const accountIdField = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+
+/** Tags an environment adds to every resource (the platform's own tags excluded). */
+export const tagsField = z.record(
+  z
+    .string()
+    .min(1, "keys must not be empty")
+    .max(128, "keys must be at most 128 characters")
+    .refine(
+      (k) => !k.toLowerCase().startsWith("aws:"),
+      "keys must not start with aws: (AWS reserves that prefix)",
+    )
+    .refine(
+      (k) => !PLATFORM_TAGS.includes(k),
+      `keys must not be ${PLATFORM_TAGS.join(", ")} (the platform sets those)`,
+    )
+    .regex(TAG_CHARACTERS, "keys may hold letters, digits, spaces and _ . : / = + - @ only"),
+  z
+    .string()
+    .max(256, "values must be at most 256 characters")
+    .regex(TAG_CHARACTERS, "values may hold letters, digits, spaces and _ . : / = + - @ only"),
+);
+
+/**
+ * Fields of every environment, whatever its platform:
+ * - `projectName` and `environment`: the `<project>-<env>-` prefix of every resource name;
+ * - `region`, `accountId` (optional: Terraform then refuses credentials of any other account);
+ * - `workspace` (default: the environment's name);
+ * - `stateStore`: the store of `environments/state.ts` that keeps the environment's state (the registry
+ *   checks that it exists and sits in the environment's account);
+ * - `tags` added to every resource.
+ */
+export const commonFields = {
+  projectName: nameField("for example meeting-notes"),
+  environment: nameField("for example staging"),
+  region: regionField,
+  workspace: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a Terraform workspace name")
+    .optional(),
+  accountId: accountIdField.optional(),
+  stateStore: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, "must name a state store of environments/state.ts (for example default)"),
+  tags: tagsField.default({}),
+};
+
+/** What the registry and the shared stacks read of any platform's checked environment. */
+export interface PlatformEnvironment {
+  /** The file the settings come from (`environments/<platform>/<env>.ts`), for error messages. */
+  readonly source: string;
+  readonly projectName: string;
+  readonly environment: string;
+  readonly region: string;
+  /** Terraform workspace this environment's stacks run in. */
+  readonly workspace: string;
+  readonly accountId?: string | undefined;
+  /** Name of the state store (environments/state.ts) holding this environment's state. */
+  readonly stateStore: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Throws the project's one error shape for a settings file: file, field, rule, value, fix. */
+export function failSetting(source: string, path: string, rule: string, value: unknown, fix: string): never {
+  throw new ConfigurationError(`${source}: \`${path}\` ${rule}, got ${describeValue(value)}. ${fix}`, path);
+}
+
+/**
+ * Parses a settings file against a schema, turning zod's first issue into the project's message
+ * (`readmeSection` names where the README documents the accepted values).
+ */
+export function parseSettings<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  source: string,
+  readmeSection: string,
+): z.output<S> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const { path, rule, value, fix } = describeIssue(result.error.issues, schema, readmeSection);
+  return failSetting(source, path, rule, value, fix);
+}
