@@ -61,6 +61,15 @@ export const tagsField = z.record(
     .regex(TAG_CHARACTERS, "values may hold letters, digits, spaces and _ . : / = + - @ only"),
 );
 
+/** How GitHub Actions deploys an environment (the deploy role trusts exactly this repository and environment). */
+export const ciField = z
+  .object({
+    githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"),
+    githubEnvironment: z.string().min(1, "must not be empty"),
+    deployOnPush: z.boolean().default(false),
+  })
+  .strict();
+
 /**
  * Fields of every environment, whatever its platform:
  * - `projectName` and `environment`: the `<project>-<env>-` prefix of every resource name;
@@ -68,7 +77,9 @@ export const tagsField = z.record(
  * - `workspace` (default: the environment's name);
  * - `stateStore`: the store of `environments/state.ts` that keeps the environment's state (the registry
  *   checks that it exists and sits in the environment's account);
- * - `tags` added to every resource.
+ * - `tags` added to every resource;
+ * - `ci`: the GitHub repository and environment whose deploy workflow applies it, and whether a push
+ *   to main deploys it (`deployOnPush`, default false: by hand, `workflow_dispatch`).
  */
 export const commonFields = {
   projectName: nameField("for example meeting-notes"),
@@ -83,6 +94,7 @@ export const commonFields = {
     .string()
     .regex(/^[a-z][a-z0-9-]*$/, "must name a state store of environments/state.ts (for example default)"),
   tags: tagsField.default({}),
+  ci: ciField,
 };
 
 /** What the registry and the shared stacks read of any platform's checked environment. */
@@ -98,6 +110,11 @@ export interface PlatformEnvironment {
   /** Name of the state store (environments/state.ts) holding this environment's state. */
   readonly stateStore: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly ci: {
+    readonly githubRepository: string;
+    readonly githubEnvironment: string;
+    readonly deployOnPush: boolean;
+  };
 }
 
 /** Throws the project's one error shape for a settings file: file, field, rule, value, fix. */

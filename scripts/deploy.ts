@@ -5,10 +5,15 @@
  *   npm run plan -- prod -var image_tag=abc123          plan one stack
  *   npm run bootstrap -- staging -var image_tag=abc123  apply `staging`, then `staging-grafana`
  *
- * It synthesizes first, then runs, in cdktf.out/stacks/<stack>:
+ * It synthesizes first (unless `--synthesized` says a synth already ran, as in the workflows), then runs,
+ * in cdktf.out/stacks/<stack>:
  *   terraform init -input=false [-plugin-dir=$TF_PROVIDER_MIRROR]
  *   terraform workspace select -or-create <workspace>
  *   terraform plan|apply <args>
+ *
+ * A `-var name=value` for a variable the stack does not declare is dropped (Terraform refuses it), so
+ * one command line can serve every stack of an environment: `-var image_tag=<sha>` reaches the stacks
+ * that run an image and no other.
  *
  * `TF_PROVIDER_MIRROR` (the root of a filesystem provider mirror, as for the tests) makes `init` install
  * providers from it instead of the registry. Terraform's update check is off (`CHECKPOINT_DISABLE=1`)
@@ -29,10 +34,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 function terraform(stack: string, workspace: string, command: "plan" | "apply", args: string[]): void {
   const dir = join("cdktf.out", "stacks", stack);
-  if (!existsSync(dir)) {
-    console.error(`stack ${stack} was not synthesized (${dir} is missing)`);
+  if (!existsSync(join(dir, "cdk.tf.json"))) {
+    console.error(`stack ${stack} was not synthesized (${dir}/cdk.tf.json is missing)`);
     process.exit(1);
   }
+  const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { variable?: object };
+  const stackArgs = argumentsFor(Object.keys(config.variable ?? {}), args);
   // TF_WORKSPACE would override the selection below; this script owns the workspace choice.
   const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: "1", ...process.env };
   delete env.TF_WORKSPACE;
@@ -43,7 +50,7 @@ function terraform(stack: string, workspace: string, command: "plan" | "apply", 
     env,
   );
   run("terraform", [`-chdir=${dir}`, "workspace", "select", "-or-create", workspace], env);
-  run("terraform", [`-chdir=${dir}`, command, "-input=false", ...args], env);
+  run("terraform", [`-chdir=${dir}`, command, "-input=false", ...stackArgs], env);
 }
 
 /** Waits until the rotation seeded the token secret (it has an AWSCURRENT version), at most `timeoutMs`. */
@@ -68,7 +75,9 @@ async function waitForToken(environment: string, timeoutMs = 180_000): Promise<v
   }
 }
 
-const [mode, stack, ...rest] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const synthesized = argv.includes("--synthesized");
+const [mode, stack, ...rest] = argv.filter((a) => a !== "--synthesized");
 const workspaces = stackWorkspaces();
 const valid =
   (mode === "plan" || mode === "apply" || mode === "bootstrap") &&
@@ -77,12 +86,12 @@ const valid =
   (mode !== "bootstrap" || `${stack}-grafana` in workspaces);
 if (!valid) {
   console.error(
-    "usage: npm run deploy|plan -- <stack> [terraform args] | npm run bootstrap -- <environment> [terraform args]\n" +
+    "usage: npm run deploy|plan -- <stack> [--synthesized] [terraform args] | npm run bootstrap -- <environment> [terraform args]\n" +
       `stacks: ${Object.keys(workspaces).join(", ")}`,
   );
   process.exit(2);
 }
-run(process.execPath, ["--import", "tsx", "main.ts"]);
+if (!synthesized) run(process.execPath, ["--import", "tsx", "main.ts"]);
 const workspace = workspaces[stack]!;
 if (mode === "bootstrap") {
   // Phase 1 creates the workspaces, service account, secret and function, and seeds the first token;
@@ -90,11 +99,7 @@ if (mode === "bootstrap") {
   terraform(stack, workspace, "apply", rest);
   waitForToken(stack).then(
     () => {
-      const grafanaStack = `${stack}-grafana`;
-      const config = JSON.parse(
-        readFileSync(join("cdktf.out", "stacks", grafanaStack, "cdk.tf.json"), "utf8"),
-      );
-      terraform(grafanaStack, workspace, "apply", argumentsFor(Object.keys(config.variable ?? {}), rest));
+      terraform(`${stack}-grafana`, workspace, "apply", rest);
     },
     (error: Error) => {
       console.error(`could not read the token secret: ${error.name}: ${error.message}`);

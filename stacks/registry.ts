@@ -39,12 +39,22 @@ export interface PlatformDefinition<E extends PlatformEnvironment = PlatformEnvi
    * @default false
    */
   readonly unprefixedStackIds?: boolean;
+  /**
+   * The GitHub environment variable holding the ARN of an environment's deploy role.
+   * @default - `AWS_DEPLOY_ROLE_ARN_<PLATFORM>` (see {@link githubVariable})
+   */
+  deployRoleVariable?(environment: E): string;
   /** Reads and checks the platform's environment files; a bad file throws naming itself. */
   environments(): readonly E[];
   /** The stacks one environment gets, in deploy order. */
   stacks(environment: E): readonly PlatformStack[];
   /** Adds exactly the declared stacks, each a direct child of the app. */
   build(app: App, context: PlatformBuildContext<E>): void;
+}
+
+/** A GitHub variable name from its parts: `githubVariable("AWS_PLAN_ROLE_ARN", "freeside", "prod")` is `AWS_PLAN_ROLE_ARN_FREESIDE_PROD`. */
+export function githubVariable(prefix: string, ...parts: readonly string[]): string {
+  return [prefix, ...parts.map((p) => p.toUpperCase().replace(/[^A-Z0-9]/g, "_"))].join("_");
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -81,6 +91,12 @@ export interface StackEntry {
   readonly plan: boolean;
   /** The GitHub variable holding the plan role's ARN. */
   readonly planRoleVariable?: string;
+  /** The GitHub environment its deployment runs in (absent for a state store's stack). */
+  readonly githubEnvironment?: string;
+  /** The GitHub environment variable holding the deploy role's ARN. */
+  readonly deployRoleVariable?: string;
+  /** Whether a push to main deploys it (`ci.deployOnPush`). */
+  readonly deployOnPush: boolean;
 }
 
 /** Narrows platforms to a `PLATFORMS=a,b` list; unset or empty selects all. */
@@ -158,6 +174,7 @@ export function planApp(
       workspace: "default",
       account: store.accountId ?? null,
       plan: false,
+      deployOnPush: false,
     });
   }
 
@@ -201,6 +218,10 @@ export function planApp(
           account: env.accountId ?? store.accountId ?? null,
           plan: stack.plan,
           ...(stack.planRoleVariable ? { planRoleVariable: stack.planRoleVariable } : {}),
+          githubEnvironment: env.ci.githubEnvironment,
+          deployRoleVariable:
+            definition.deployRoleVariable?.(env) ?? githubVariable("AWS_DEPLOY_ROLE_ARN", definition.name),
+          deployOnPush: env.ci.deployOnPush,
         });
       }
     }

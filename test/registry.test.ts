@@ -47,6 +47,11 @@ function fakePlatform(
         workspace: e.environment,
         stateStore: e.stateStore ?? "default",
         tags: {},
+        ci: {
+          githubRepository: "example-org/platforms",
+          githubEnvironment: e.environment,
+          deployOnPush: false,
+        },
         ...(e.accountId ? { accountId: e.accountId } : {}),
       })),
     stacks: (env) => ids(env).map((id) => ({ id, plan: true })),

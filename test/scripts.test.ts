@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -64,14 +64,48 @@ describe("the CI matrix is read from the app", () => {
     expect(matrix.map((e) => e.stack).sort()).toEqual(Object.keys(synthPlatform()).sort());
     for (const env of environments) {
       expect(matrix.find((e) => e.stack === env.environment)).toMatchObject({
+        platform: "meeting-notes",
         workspace: env.workspace,
         plan: true,
         planRoleVariable: `AWS_PLAN_ROLE_ARN_${env.environment.toUpperCase()}`,
         account: env.accountId ?? null,
+        githubEnvironment: env.ci.githubEnvironment,
+        deployRoleVariable: "AWS_DEPLOY_ROLE_ARN",
       });
       expect(matrix.find((e) => e.stack === `${env.environment}-grafana`)).toMatchObject({ plan: false });
     }
-    expect(matrix.find((e) => e.stack === "state")).toMatchObject({ workspace: "default", plan: false });
+    expect(matrix.find((e) => e.stack === "state")).toMatchObject({
+      platform: null,
+      workspace: "default",
+      plan: false,
+    });
+  });
+
+  test("deployments group each platform's environment, its stacks in order; a push deploys those with deployOnPush", async () => {
+    const { deployMatrix, selectDeployments, stackMatrix } = await import("../scripts/stack-matrix");
+    const deployments = deployMatrix(stackMatrix());
+    const environments = loadEnvironments();
+    expect(deployments).toEqual(
+      environments.map((env) => ({
+        platform: "meeting-notes",
+        environment: env.environment,
+        workspace: env.workspace,
+        account: env.accountId ?? null,
+        stacks: `${env.environment} ${env.environment}-grafana`,
+        name: `meeting-notes-${env.environment}`,
+        githubEnvironment: env.ci.githubEnvironment,
+        deployRoleVariable: "AWS_DEPLOY_ROLE_ARN",
+        deployOnPush: env.ci.deployOnPush,
+      })),
+    );
+    expect(selectDeployments(deployments, { push: true }).map((d) => d.environment)).toEqual(
+      environments.filter((e) => e.ci.deployOnPush).map((e) => e.environment),
+    );
+    const last = deployments[deployments.length - 1]!;
+    expect(selectDeployments(deployments, { target: last.name })).toEqual([last]);
+    expect(() => selectDeployments(deployments, { target: "nowhere-prod" })).toThrow(
+      `target "nowhere-prod" is not a platform's environment of this repository (${deployments.map((d) => d.name).join(", ")}). Give one of those names.`,
+    );
   });
 
   test("the script prints the plan matrix as JSON", async () => {
@@ -82,6 +116,40 @@ describe("the CI matrix is read from the app", () => {
     const entries = JSON.parse(out) as { stack: string; plan: boolean }[];
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.plan)).toBe(true);
+  });
+});
+
+describe("deployment is one reusable workflow, the one the deploy roles trust", () => {
+  const workflow = (name: string) =>
+    readFileSync(join(__dirname, "..", ".github", "workflows", name), "utf8");
+
+  test("the trusted workflow is called by workflow_call only, and deploy.yml calls it for each matrix entry", async () => {
+    const { DEFAULT_DEPLOY_WORKFLOW } = await import("../constructs/ci");
+    const trusted = readFileSync(join(__dirname, "..", DEFAULT_DEPLOY_WORKFLOW), "utf8");
+    expect(trusted).toMatch(/^on:\n {2}workflow_call:\n/m);
+    expect(trusted).not.toMatch(/^ {2}(push|workflow_dispatch|pull_request):/m);
+    const caller = workflow("deploy.yml");
+    expect(caller).toContain(`uses: ./${DEFAULT_DEPLOY_WORKFLOW}`);
+    expect(caller).toContain("include: ${{ fromJSON(needs.matrix.outputs.deployments) }}");
+    // Only the trusted workflow's jobs assume a deploy role.
+    expect(caller).not.toContain("configure-aws-credentials");
+    expect(trusted).toContain("role-to-assume: ${{ vars[inputs.deploy_role_variable] }}");
+  });
+
+  test("every input deploy.yml passes is one the reusable workflow declares, and every required one is passed", () => {
+    const declared = [
+      ...workflow("deploy-environment.yml").matchAll(/^ {6}([a-z_]+):\n {8}description:/gm),
+    ].map((m) => m[1]);
+    const withBlock = workflow("deploy.yml").split("\n    with:\n")[1]!;
+    const passed = [...withBlock.matchAll(/^ {6}([a-z_]+):/gm)].map((m) => m[1]);
+    expect(passed.sort()).toEqual(declared.sort());
+  });
+
+  test("plan.yml plans the matrix's stacks, each synthesized for its platform only", () => {
+    const plan = workflow("plan.yml");
+    expect(plan).toContain("npx tsx scripts/stack-matrix.ts --plan");
+    expect(plan).toContain("PLATFORMS: ${{ matrix.platform }}");
+    expect(plan).toContain("role-to-assume: ${{ vars[matrix.planRoleVariable] }}");
   });
 });
 

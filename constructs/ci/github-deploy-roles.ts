@@ -76,7 +76,7 @@ const LOG_READ_ACTIONS = [
 ];
 
 /** Where the deploy workflow's jobs come from, as GitHub writes it into `job_workflow_ref`. */
-export const DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy.yml";
+export const DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy-environment.yml";
 /** The only ref the deploy workflow may run from. */
 export const DEFAULT_DEPLOY_REF = "refs/heads/main";
 

@@ -6,7 +6,7 @@ export default defineEnvironment({
   environment: "staging",
   region: "us-east-1",
   stateStore: "default",
-  ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging" },
+  ci: { githubRepository: "example-org/meeting-notes", githubEnvironment: "staging", deployOnPush: true },
   // People's roles (they exist outside this repository): the operator sets secret values, the
   // break-glass role alone changes secret policies and applies what the CI deploy role may not.
   access: { operatorRoleName: "meeting-notes-operator", breakGlassRoleName: "meeting-notes-break-glass" },

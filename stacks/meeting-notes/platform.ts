@@ -7,7 +7,7 @@ import prod from "../../environments/meeting-notes/prod";
 import staging from "../../environments/meeting-notes/staging";
 import { inEnvironmentFile } from "../app";
 import { useRemoteState } from "../backend";
-import { definePlatform, type PlatformBuildContext, type PlatformStack } from "../registry";
+import { definePlatform, githubVariable, type PlatformBuildContext, type PlatformStack } from "../registry";
 import { EnvironmentStack } from "./environment-stack";
 import { GrafanaStack } from "./grafana-stack";
 import { type EnvironmentConfig, type EnvironmentInput, parseEnvironment } from "./settings";
@@ -54,9 +54,9 @@ const SETTING_OF_PROP: Readonly<Record<string, string>> = {
   breakGlassRoleName: "access.breakGlassRoleName",
 };
 
-/** The GitHub variable holding an environment's plan role ARN (`AWS_PLAN_ROLE_ARN_STAGING`). */
+/** The GitHub variable holding an environment's plan role ARN (`AWS_PLAN_ROLE_ARN_STAGING`, from before the registry). */
 export function planRoleVariable(environment: string): string {
-  return `AWS_PLAN_ROLE_ARN_${environment.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  return githubVariable("AWS_PLAN_ROLE_ARN", environment);
 }
 
 /** Options of a meeting-notes build (tests pass a prebuilt function bundle). */
@@ -131,6 +131,8 @@ export function meetingNotesPlatform(options: MeetingNotesOptions = {}) {
   return definePlatform<EnvironmentConfig>({
     name: "meeting-notes",
     unprefixedStackIds: true,
+    // Each environment's GitHub environment holds its own deploy role (from before the registry).
+    deployRoleVariable: () => "AWS_DEPLOY_ROLE_ARN",
     environments: () => files.map((f) => parseEnvironment(f.input, f.source)),
     stacks: (env): PlatformStack[] => [
       { id: env.environment, plan: true, planRoleVariable: planRoleVariable(env.environment) },

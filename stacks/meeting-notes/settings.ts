@@ -17,7 +17,6 @@ import {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const CIDR16_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
-const GITHUB_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 const networkSchema = z
   .object({
@@ -52,13 +51,6 @@ const serviceSchema = z
     environmentVariables: z
       .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be UPPER_SNAKE_CASE"), z.string())
       .optional(),
-  })
-  .strict();
-
-const ciSchema = z
-  .object({
-    githubRepository: z.string().regex(GITHUB_REPO, "must be owner/name"),
-    githubEnvironment: z.string().min(1, "must not be empty"),
   })
   .strict();
 
@@ -107,7 +99,6 @@ export const environmentSchema = z
     ...commonFields,
     // Kept from before the platform registry: files that leave the region out deploy to us-east-1.
     region: regionField.default("us-east-1"),
-    ci: ciSchema,
     access: accessSchema,
     alertEmail: z.email("must be an email address").optional(),
     apiDomain: z.string().regex(DOMAIN, "must be a lowercase DNS name such as api.example.com").optional(),

@@ -127,13 +127,18 @@ describe("GithubDeployRoles: who can assume the roles (the exact sub GitHub send
   const wf = (file: string, ref: string) => `job_workflow_ref:${repo}/.github/workflows/${file}@${ref}`;
 
   test.each([
-    [`repo:${repo}:environment:staging:${wf("deploy.yml", "refs/heads/main")}`, true],
-    [`repo:${repo}:environment:staging:${wf("deploy.yml", "refs/heads/feature")}`, false],
+    [`repo:${repo}:environment:staging:${wf("deploy-environment.yml", "refs/heads/main")}`, true],
+    [`repo:${repo}:environment:staging:${wf("deploy-environment.yml", "refs/heads/feature")}`, false],
+    // The caller: its jobs only call the reusable workflow, whose jobs carry its job_workflow_ref.
+    [`repo:${repo}:environment:staging:${wf("deploy.yml", "refs/heads/main")}`, false],
     [`repo:${repo}:environment:staging:${wf("plan.yml", "refs/heads/main")}`, false],
-    [`repo:${repo}:environment:prod:${wf("deploy.yml", "refs/heads/main")}`, false],
+    [`repo:${repo}:environment:prod:${wf("deploy-environment.yml", "refs/heads/main")}`, false],
     [`repo:${repo}:environment:staging`, false], // the default subject, before the customisation
     [`repo:${repo}:pull_request:${wf("deploy.yml", "refs/pull/7/merge")}`, false],
-    [`repo:other-org/meeting-notes:environment:staging:${wf("deploy.yml", "refs/heads/main")}`, false],
+    [
+      `repo:other-org/meeting-notes:environment:staging:${wf("deploy-environment.yml", "refs/heads/main")}`,
+      false,
+    ],
   ])("deploy role, sub %s: %s", (sub, allowed) => {
     expect(trustAllows(deployTrust, { federated: OIDC, claims: claims(sub) })).toBe(allowed);
     expect(

@@ -10,7 +10,7 @@ export default defineEnvironment({
   environment: "staging",
   region: "eu-west-1",
   stateStore: "default",
-  ci: { githubRepository: "acme-corp/standup-bot", githubEnvironment: "staging" },
+  ci: { githubRepository: "acme-corp/standup-bot", githubEnvironment: "staging", deployOnPush: true },
   access: { operatorRoleName: "acme-operator", breakGlassRoleName: "acme-break-glass" },
   alertEmail: "alerts@acme.example",
   apiDomain: "api.staging.acme.example",
