@@ -91,7 +91,7 @@ if (!valid) {
   );
   process.exit(2);
 }
-if (!synthesized) run(process.execPath, ["--import", "tsx", "main.ts"]);
+if (!synthesized) run(process.execPath, ["scripts/app.cjs"]);
 const workspace = workspaces[stack]!;
 if (mode === "bootstrap") {
   // Phase 1 creates the workspaces, service account, secret and function, and seeds the first token;

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { App } from "cdktf";
 import { bundleFunction } from "../../constructs/internal/bundle";
 import type { FunctionCode } from "../../constructs/observability";
@@ -89,7 +88,7 @@ export function buildMeetingNotes(
   const rotationCode =
     options.rotationCode ??
     bundleFunction({
-      entry: join(__dirname, "..", "..", "functions", "grafana-token-rotation", "handler.ts"),
+      entry: "functions/grafana-token-rotation/handler.ts",
       name: "grafana-token-rotation",
     });
   const environments: Record<string, EnvironmentStack> = {};
