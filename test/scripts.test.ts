@@ -153,6 +153,31 @@ describe("deployment is one reusable workflow, the one the deploy roles trust", 
   });
 });
 
+describe("the synth fast path (scripts/app.cjs) builds what main.ts builds", () => {
+  test("same stacks, byte for byte, as running main.ts with tsx; PLATFORMS narrows it", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { readdirSync } = await import("node:fs");
+    const synth = (args: string[], env: Record<string, string> = {}) => {
+      const outdir = mkdtempSync(join(tmpdir(), "synth-path-"));
+      execFileSync(process.execPath, args, {
+        env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
+        stdio: "pipe",
+      });
+      const stacks = readdirSync(join(outdir, "stacks")).sort();
+      return Object.fromEntries(
+        stacks.map((s) => [s, readFileSync(join(outdir, "stacks", s, "cdk.tf.json"), "utf8")]),
+      );
+    };
+    const fast = synth(["scripts/app.cjs"]);
+    expect(Object.keys(fast)).toEqual(Object.keys(synthPlatform()).sort());
+    expect(fast).toEqual(synth(["--import", "tsx", "main.ts"]));
+    expect(synth(["scripts/app.cjs"], { PLATFORMS: "meeting-notes" })).toEqual(fast);
+    expect(() => synth(["scripts/app.cjs"], { PLATFORMS: "nowhere" })).toThrow(
+      'PLATFORMS: "nowhere" is not a platform of this repository',
+    );
+  }, 60_000);
+});
+
 describe("a successful synth removes the configuration of stacks the app no longer has", () => {
   test("removeStaleStacks keeps current stacks and .terraform folders", async () => {
     const { removeStaleStacks } = await import("../stacks/synth-output");
