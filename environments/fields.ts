@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AWS_REGIONS, LOG_RETENTION_DAYS } from "../constructs/internal/aws-limits";
-import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+import { AWS_REGIONS, LOG_RETENTION_DAYS } from "../constructs/core/aws-limits";
+import { ConfigurationError, describeValue } from "../constructs/core/validation";
 import { describeIssue } from "./issues";
 
 /**
@@ -27,10 +27,7 @@ export const nameField = (what: string) =>
 export const regionField = z
   .string()
   .regex(REGION, "must be an AWS region name such as us-east-1")
-  .refine(
-    (r) => AWS_REGIONS.includes(r),
-    "must be an AWS region (constructs/internal/aws-limits.ts lists them)",
-  );
+  .refine((r) => AWS_REGIONS.includes(r), "must be an AWS region (constructs/core/aws-limits.ts lists them)");
 
 /** A CloudWatch Logs retention period. */
 export const retentionDaysField = z.number().refine((v) => LOG_RETENTION_DAYS.includes(v), {

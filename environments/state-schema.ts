@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AWS_REGIONS, S3_RESERVED_PREFIXES, S3_RESERVED_SUFFIXES } from "../constructs/internal/aws-limits";
-import { ConfigurationError, describeValue } from "../constructs/internal/validation";
+import { AWS_REGIONS, S3_RESERVED_PREFIXES, S3_RESERVED_SUFFIXES } from "../constructs/core/aws-limits";
+import { ConfigurationError, describeValue } from "../constructs/core/validation";
 import { accountIdField } from "./fields";
 import { describeIssue } from "./issues";
 
@@ -14,7 +14,7 @@ const stateSchema = z
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region name such as us-east-1")
       .refine(
         (r) => AWS_REGIONS.includes(r),
-        "must be an AWS region (constructs/internal/aws-limits.ts lists them)",
+        "must be an AWS region (constructs/core/aws-limits.ts lists them)",
       ),
     bucketName: z
       .string()

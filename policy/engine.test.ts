@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { policyDocument } from "../constructs/internal/iam";
+import { policyDocument } from "../constructs/core/iam";
 import { evaluate, reportLines, summaryLine } from "./engine";
 import { tf } from "./fixtures";
 import { parseReference, readPolicy, StackModel } from "./model";

@@ -3,8 +3,9 @@
  * Hand-written Terraform JSON fixtures: for every rule one stack that violates it and one that does
  * not. Fixtures hold only what the rule under test looks at, so other rules may fire on them.
  */
-import { policyDocument, serviceTrustPolicy } from "../constructs/internal/iam";
-import { LAMBDA_NODEJS_RUNTIME } from "../constructs/internal/runtimes";
+
+import { policyDocument, serviceTrustPolicy } from "../constructs/core/iam";
+import { LAMBDA_NODEJS_RUNTIME } from "../constructs/core/runtimes";
 
 type Json = Record<string, unknown>;
 

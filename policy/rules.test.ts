@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { LAMBDA_NODEJS_RUNTIME } from "../constructs/internal/runtimes";
+import { LAMBDA_NODEJS_RUNTIME } from "../constructs/core/runtimes";
 import { renderRuleTable } from "./docs";
 import { evaluate } from "./engine";
 import { RULE_FIXTURES } from "./fixtures";

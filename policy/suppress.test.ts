@@ -6,8 +6,9 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { suppress } from "../constructs/internal/suppressions";
+import { suppress } from "../constructs/core/suppressions";
 import { testApp } from "../test/support/synth";
+import { checkovBaseline } from "./checkov-baseline";
 import { evaluate, loadStacks } from "./engine";
 
 /**
@@ -28,7 +29,7 @@ function synthesized(build: (stack: TerraformStack) => void) {
 const resource = (json: Record<string, any>, type: string, name: string) => json.resource[type][name];
 
 describe("suppress()", () => {
-  test("writes the suppression and the Checkov skips of the rule into the resource's // comment", () => {
+  test("writes the suppression into the resource's // comment, and the Checkov baseline skips the checks the rule mirrors", () => {
     const stack = synthesized((s) => {
       const bucket = new S3Bucket(s, "logs", { bucket: "demo-logs" });
       suppress(bucket, "S3-010", "This bucket is the access-log sink; logging it into itself would loop.", {
@@ -43,15 +44,26 @@ describe("suppress()", () => {
         bound: { bucket: "demo-logs" },
       },
     ]);
-    expect(comment.checkov).toEqual({
-      skip: [
-        {
-          id: "CKV_AWS_18",
-          comment: "S3-010: This bucket is the access-log sink; logging it into itself would loop.",
-        },
-      ],
-    });
+    expect(comment.checkov).toBeUndefined();
     expect(comment.metadata.path).toBe("demo/logs");
+    const { baseline, skips } = checkovBaseline([{ file: "/demo/cdk.tf.json", json: stack.json as never }]);
+    expect(baseline.failed_checks).toEqual([
+      {
+        file: "/demo/cdk.tf.json",
+        findings: [
+          { resource: "aws_s3_bucket.logs", check_ids: ["CKV_AWS_18"] },
+          { resource: "resource.logs", check_ids: ["CKV_AWS_18"] },
+        ],
+      },
+    ]);
+    expect(skips).toEqual([
+      {
+        checkId: "CKV_AWS_18",
+        address: "aws_s3_bucket.logs",
+        ruleId: "S3-010",
+        reason: "This bucket is the access-log sink; logging it into itself would loop.",
+      },
+    ]);
   });
 
   test("accumulates several suppressions on one resource and trims reasons", () => {
@@ -65,10 +77,14 @@ describe("suppress()", () => {
       { rule: "S3-010", reason: "Log sink.", bound: { bucket: "demo-logs" } },
       { rule: "S3-006", reason: "Not a state bucket in this demo.", bound: { bucket: "demo-logs" } },
     ]);
-    expect(comment.checkov.skip.map((s: { id: string }) => s.id)).toEqual(["CKV_AWS_18"]);
+    const { baseline } = checkovBaseline([{ file: "/demo/cdk.tf.json", json: stack.json as never }]);
+    expect(baseline.failed_checks[0]!.findings[0]).toEqual({
+      resource: "aws_s3_bucket.logs",
+      check_ids: ["CKV_AWS_18"],
+    });
   });
 
-  test("writes no Checkov skip for a rule that mirrors no Checkov check", () => {
+  test("the baseline skips nothing for a rule that mirrors no Checkov check", () => {
     const stack = synthesized((s) => {
       suppress(
         new KmsKey(s, "key", { enableKeyRotation: true }),
@@ -85,7 +101,19 @@ describe("suppress()", () => {
         bound: { enable_key_rotation: true },
       },
     ]);
-    expect(comment.checkov).toBeUndefined();
+    expect(checkovBaseline([{ file: "/demo/cdk.tf.json", json: stack.json as never }]).baseline).toEqual({
+      failed_checks: [{ file: "/demo/cdk.tf.json", findings: [] }],
+    });
+  });
+
+  test("a well-formed id of no rule is written, and the policy suite refuses it (POLICY-002)", () => {
+    const stack = synthesized((s) => {
+      suppress(new S3Bucket(s, "logs", { bucket: "demo-logs" }), "S3-999", "typo", { bucket: "demo-logs" });
+    });
+    const report = evaluate([stack]);
+    expect(report.violations.map((v) => `${v.ruleId} ${v.address}`)).toContain(
+      "POLICY-002 aws_s3_bucket.logs",
+    );
   });
 
   test("records data source suppressions at the top of the stack with the final address", () => {
@@ -132,14 +160,14 @@ describe("suppress()", () => {
       '`reason` must say why S3-010 does not apply to demo/logs (a suppression without a reason is itself a policy violation), got "   ". Pass one sentence that a reviewer can check, for example why the resource must be public.',
     ],
     [
-      "S3-999",
+      "s3-10",
       "typo",
-      '`ruleId` must name a suppressible rule of the policy suite, got "S3-999". Use a rule ID listed in policy/README.md (POLICY-* rules cannot be suppressed).',
+      '`ruleId` must be a rule id of the policy suite such as S3-010, and not a POLICY-* rule, got "s3-10". Use a rule ID listed in policy/README.md (POLICY-* rules cannot be suppressed).',
     ],
     [
       "POLICY-001",
       "hide it",
-      '`ruleId` must name a suppressible rule of the policy suite, got "POLICY-001". Use a rule ID listed in policy/README.md (POLICY-* rules cannot be suppressed).',
+      '`ruleId` must be a rule id of the policy suite such as S3-010, and not a POLICY-* rule, got "POLICY-001". Use a rule ID listed in policy/README.md (POLICY-* rules cannot be suppressed).',
     ],
   ])("suppress(bucket, %j, %j) throws", (ruleId, reason, message) => {
     const app = testApp();

@@ -1,14 +1,8 @@
+import { SUPPRESSIONS_KEY } from "../constructs/core/suppressions";
 import type { StackModel } from "./model";
 
-/**
- * Where suppressions live in synthesized Terraform JSON (written by `suppress()` in
- * constructs/internal/suppressions.ts):
- *
- * - on a resource: `"//": { "policy_suppressions": [{ "rule": "S3-010", "reason": "...", "bound": { "bucket": "x" } }] }`
- * - at the top of a stack (used for data sources, whose `//` cdktf rewrites):
- *   `"//": { "policy_suppressions": [{ "address": "data.aws_x.y", "rule": "...", "reason": "..." }] }`
- */
-export const SUPPRESSIONS_KEY = "policy_suppressions";
+/** Where suppressions live in synthesized Terraform JSON: see constructs/core/suppressions.ts. */
+export { SUPPRESSIONS_KEY };
 
 /** One suppression as found in a stack. */
 export interface SuppressionRecord {

@@ -1,5 +1,5 @@
 import type { App } from "cdktf";
-import { ConfigurationError } from "../constructs/internal/validation";
+import { ConfigurationError } from "../constructs/core/validation";
 import type { PlatformEnvironment } from "../environments/fields";
 
 /** Every warning a construct of the app recorded (`Annotations.of(scope).addWarning`), as `path: message`. */

@@ -1,5 +1,5 @@
 import { type App, TerraformStack } from "cdktf";
-import { ConfigurationError } from "../constructs/internal/validation";
+import { ConfigurationError } from "../constructs/core/validation";
 import type { PlatformEnvironment } from "../environments/fields";
 import type { StateConfig } from "../environments/state-schema";
 import { StateStack } from "./state-stack";

@@ -1,8 +1,7 @@
-import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL } from "../constructs/ci";
-import { invalid } from "../constructs/internal/validation";
+import { githubOidcProvider } from "../constructs/ci";
+import { invalid } from "../constructs/core/validation";
 import { TerraformStateStore } from "../constructs/state";
 import type { StateConfig } from "../environments";
 import { useRemoteState } from "./backend";
@@ -93,13 +92,7 @@ export class StateStack extends TerraformStack {
     });
 
     if (state.githubOidcProvider) {
-      // One per account: IAM refuses a second provider with the same URL. Since July 2023 AWS trusts
-      // GitHub's certificate through its own CA library, and provider 5.100.0 makes thumbprint_list
-      // optional (computed), so no thumbprint is pinned here.
-      const provider = new IamOpenidConnectProvider(this, "github-oidc-provider", {
-        url: GITHUB_OIDC_URL,
-        clientIdList: [GITHUB_OIDC_AUDIENCE],
-      });
+      const provider = githubOidcProvider(this, "github-oidc-provider");
       this.githubOidcProviderArn = provider.arn;
       new TerraformOutput(this, "github_oidc_provider_arn", {
         value: provider.arn,

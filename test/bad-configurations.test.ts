@@ -54,7 +54,7 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
   [
     "a region that does not exist",
     withStaging({ region: "us-east-7" }),
-    `${STAGING}: \`region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "us-east-7". ${SETTINGS}`,
+    `${STAGING}: \`region\` must be an AWS region (constructs/core/aws-limits.ts lists them), got "us-east-7". ${SETTINGS}`,
   ],
   [
     "a CIDR with a leading zero",
@@ -222,7 +222,7 @@ const rows: [string, EnvironmentFile[], string, Record<string, unknown>?][] = [
   [
     "a state region that does not exist",
     [...SHIPPED_FILES],
-    `environments/state.ts: \`stores.default.region\` must be an AWS region (constructs/internal/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state) for the accepted values.`,
+    `environments/state.ts: \`stores.default.region\` must be an AWS region (constructs/core/aws-limits.ts lists them), got "eu-moon-1". See README.md (Remote state) for the accepted values.`,
     { region: "eu-moon-1" },
   ],
 ];

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { limitedName } from "../constructs/internal/naming";
+import { limitedName } from "../constructs/core/naming";
 import prod from "../environments/meeting-notes/prod";
 import staging from "../environments/meeting-notes/staging";
 import { NAME_ATTRIBUTES, namesOf } from "./support/names";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { LAMBDA_BUNDLE_TARGET, LAMBDA_NODEJS_RUNTIME } from "../constructs/internal/runtimes";
+import { LAMBDA_BUNDLE_TARGET, LAMBDA_NODEJS_RUNTIME } from "../constructs/core/runtimes";
 
 const root = join(__dirname, "..");
 const major = /^nodejs(\d+)\.x$/.exec(LAMBDA_NODEJS_RUNTIME)![1]!;

@@ -1,7 +1,7 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Construct } from "constructs";
-import { invalid, isUnresolved } from "../internal/validation";
+import { invalid, isUnresolved } from "../core/validation";
 
 /** An IAM role name with an optional path; `*` may stand for a generated suffix (IAM Identity Center roles). */
 const ROLE_NAME = /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/;

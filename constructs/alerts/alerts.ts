@@ -5,10 +5,10 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { policyDocument } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
+import { policyDocument } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { invalid, isUnresolved } from "../core/validation";
 import type { KeyReference } from "../internal/references";
-import { invalid, isUnresolved } from "../internal/validation";
 
 /** Properties of {@link Alerts}. */
 export interface AlertsProps {

@@ -8,12 +8,12 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import { MAX_HEALTH_CHECK_PATH_LENGTH } from "../internal/aws-limits";
-import { DEFAULT_CONTAINER_PORT } from "../internal/defaults";
-import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
+import { MAX_HEALTH_CHECK_PATH_LENGTH } from "../core/aws-limits";
+import { DEFAULT_CONTAINER_PORT } from "../core/defaults";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
+import { suppress } from "../core/suppressions";
+import { invalid, isUnresolved, requireIntegerInRange } from "../core/validation";
 import type { NetworkReference } from "../internal/references";
-import { suppress } from "../internal/suppressions";
-import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
 
 /** The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";

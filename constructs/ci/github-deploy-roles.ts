@@ -6,11 +6,11 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { type PolicyStatement, policyDocument } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
+import { suppress } from "../core/suppressions";
+import { invalid, isUnresolved } from "../core/validation";
 import { PermissionsBoundary } from "../iam";
-import { type PolicyStatement, policyDocument } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
-import { suppress } from "../internal/suppressions";
-import { invalid, isUnresolved } from "../internal/validation";
 
 /** Issuer URL of GitHub Actions' OIDC tokens; the account's IAM OIDC provider has this URL. */
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
@@ -316,7 +316,7 @@ function trustedServices(role: IamRole): string[] {
       "assumeRolePolicy",
       "must be a JSON policy document on every IAM role of an environment stack (the CI deploy role may pass a role only to the services its trust policy names)",
       role.node.path,
-      "Build it with policyDocument() or serviceTrustPolicy() (constructs/internal/iam.ts).",
+      "Build it with policyDocument() or serviceTrustPolicy() (constructs/core/iam.ts).",
     );
   }
   const services = new Set<string>();

@@ -6,3 +6,4 @@ export {
   GithubDeployRoles,
   type GithubDeployRolesProps,
 } from "./github-deploy-roles";
+export { githubOidcProvider } from "./github-oidc-provider";

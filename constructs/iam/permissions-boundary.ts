@@ -4,8 +4,8 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Aspects, type IAspect } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import { type PolicyStatement, policyDocument } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
+import { type PolicyStatement, policyDocument } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 
 /** Role writes that must keep the boundary on the role they change (`iam:PermissionsBoundary`). */
 export const BOUNDED_ROLE_WRITE_ACTIONS: readonly string[] = [

@@ -1,5 +1,5 @@
-import { type PolicyStatement, policyDocument } from "./iam";
-import { invalid } from "./validation";
+import { type PolicyStatement, policyDocument } from "../core/iam";
+import { invalid } from "../core/validation";
 
 /** Reading a secret's value. */
 export const SECRET_READ_ACTIONS: readonly string[] = ["secretsmanager:GetSecretValue"];

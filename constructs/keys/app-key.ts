@@ -4,9 +4,9 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { policyDocument } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
-import { requireIntegerInRange } from "../internal/validation";
+import { policyDocument } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
+import { requireIntegerInRange } from "../core/validation";
 
 /** Properties of an {@link AppKey}. */
 export interface AppKeyProps {

@@ -19,10 +19,10 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
-import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../internal/naming";
-import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
+import { policyDocument, serviceTrustPolicy } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
+import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { AppKey } from "../keys/app-key";
 
 /**

@@ -13,14 +13,14 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
-import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../internal/aws-limits";
-import { DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
-import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
+import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../core/aws-limits";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
+import { policyDocument, serviceTrustPolicy } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { LAMBDA_NODEJS_RUNTIME } from "../core/runtimes";
+import { invalid, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { KeyReference } from "../internal/references";
-import { LAMBDA_NODEJS_RUNTIME } from "../internal/runtimes";
 import { secretAccessPolicy } from "../internal/secret-access";
-import { invalid, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 
 /** The metric the function's daily `report-expiry` run emits (CloudWatch Embedded Metric Format). */
 export const TOKEN_EXPIRY_METRIC = "TokenSecondsToExpiry";

@@ -6,10 +6,10 @@ import { GrafanaWorkspaceServiceAccount } from "@cdktf/provider-aws/lib/grafana-
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { AMG_GRAFANA_VERSIONS } from "../internal/aws-limits";
-import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming, stableSuffix } from "../internal/naming";
-import { invalid, isUnresolved } from "../internal/validation";
+import { AMG_GRAFANA_VERSIONS } from "../core/aws-limits";
+import { policyDocument, serviceTrustPolicy } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming, stableSuffix } from "../core/naming";
+import { invalid, isUnresolved } from "../core/validation";
 
 /** Properties of {@link GrafanaWorkspace}. */
 export interface GrafanaWorkspaceProps {

@@ -1,10 +1,10 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Construct } from "constructs";
-import { DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
-import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { requireLogRetention } from "../core/validation";
 import type { KeyReference } from "../internal/references";
-import { requireLogRetention } from "../internal/validation";
 
 /** Properties of {@link Prometheus}. */
 export interface PrometheusProps {

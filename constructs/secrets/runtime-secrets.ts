@@ -3,12 +3,12 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { policyDocument } from "../internal/iam";
-import type { ResourceNaming } from "../internal/naming";
+import { policyDocument } from "../core/iam";
+import type { ResourceNaming } from "../core/naming";
+import { suppress } from "../core/suppressions";
+import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference, RoleReference } from "../internal/references";
 import { secretAccessPolicy } from "../internal/secret-access";
-import { suppress } from "../internal/suppressions";
-import { invalid, requireIntegerInRange } from "../internal/validation";
 
 /** The runtime secrets the seed lists, in its order. */
 export const DEFAULT_RUNTIME_SECRETS: readonly string[] = [

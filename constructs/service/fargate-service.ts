@@ -15,12 +15,12 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import { FARGATE_SIZES } from "../internal/aws-limits";
-import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../internal/defaults";
-import { policyDocument, serviceTrustPolicy } from "../internal/iam";
-import { limitedName, NAME_LIMITS, type ResourceNaming } from "../internal/naming";
+import { FARGATE_SIZES } from "../core/aws-limits";
+import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
+import { policyDocument, serviceTrustPolicy } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { KeyReference, NetworkReference } from "../internal/references";
-import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../internal/validation";
 import type { RuntimeSecrets } from "../secrets";
 
 /** How tasks are placed: on-demand Fargate, Fargate Spot, or a mix (one on-demand task as a base, the rest mostly Spot). */

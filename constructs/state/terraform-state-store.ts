@@ -11,9 +11,9 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-import { policyDocument } from "../internal/iam";
-import { suppress } from "../internal/suppressions";
-import { invalid, isUnresolved, requireIntegerInRange } from "../internal/validation";
+import { policyDocument } from "../core/iam";
+import { suppress } from "../core/suppressions";
+import { invalid, isUnresolved, requireIntegerInRange } from "../core/validation";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;

@@ -1,6 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Construct } from "constructs";
-import { invalid } from "../internal/validation";
+import { invalid } from "../core/validation";
 
 /** Properties of a {@link WorkspaceGuard}. */
 export interface WorkspaceGuardProps {

@@ -9,6 +9,8 @@ import {
   Token,
 } from "cdktf";
 import type { Construct } from "constructs";
+import { limitedName, NAME_LIMITS, resourceName } from "../../constructs/core/naming";
+import { invalid, isUnresolved } from "../../constructs/core/validation";
 import {
   AMAZON_PROMETHEUS_DATA_SOURCE_TYPE,
   CLOUDWATCH_DATA_SOURCE_TYPE,
@@ -18,8 +20,6 @@ import {
   GrafanaProvider,
   ServiceOverviewDashboard,
 } from "../../constructs/grafana";
-import { limitedName, NAME_LIMITS, resourceName } from "../../constructs/internal/naming";
-import { invalid, isUnresolved } from "../../constructs/internal/validation";
 import { addAwsProvider, environmentTags } from "../providers";
 import type { EnvironmentConfig } from "./settings";
 

@@ -1,5 +1,5 @@
 import type { App } from "cdktf";
-import { bundleFunction } from "../../constructs/internal/bundle";
+import { bundleFunction } from "../../constructs/core/bundle";
 import type { FunctionCode } from "../../constructs/observability";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import prod from "../../environments/meeting-notes/prod";

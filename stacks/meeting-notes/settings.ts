@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/internal/defaults";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import {
   commonFields,
   failSetting,

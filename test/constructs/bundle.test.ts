@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, test } from "vitest";
-import { bundleFunction, resetBundleCache } from "../../constructs/internal/bundle";
+import { bundleFunction, resetBundleCache } from "../../constructs/core/bundle";
 
 const repositoryRoot = resolve(__dirname, "..", "..");
 const ENTRY = "functions/grafana-token-rotation/handler.ts";

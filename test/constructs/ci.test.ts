@@ -2,7 +2,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { TerraformVariable } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { GithubDeployRoles, type GithubDeployRolesProps } from "../../constructs/ci";
-import { serviceTrustPolicy } from "../../constructs/internal/iam";
+import { serviceTrustPolicy } from "../../constructs/core/iam";
 import {
   ACCOUNT,
   ALLOW_EVERYTHING,

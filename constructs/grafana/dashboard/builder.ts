@@ -1,4 +1,4 @@
-import { invalid, requireIntegerInRange } from "../../internal/validation";
+import { invalid, requireIntegerInRange } from "../../core/validation";
 import type {
   CloudWatchMetricTarget,
   DataSourceRef,

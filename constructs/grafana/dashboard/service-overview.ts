@@ -1,4 +1,4 @@
-import { invalid, isUnresolved } from "../../internal/validation";
+import { invalid, isUnresolved } from "../../core/validation";
 import {
   cloudWatchTargets,
   type DashboardSection,

@@ -1,7 +1,20 @@
 import { Lazy, TerraformDataSource, type TerraformResource, TerraformStack } from "cdktf";
-import { ruleById } from "../../policy/rules";
-import { SUPPRESSIONS_KEY } from "../../policy/suppression-records";
 import { invalid } from "./validation";
+
+/**
+ * The suppression format: a leaf that both the constructs (which write suppressions) and the policy
+ * suite (which reads them, policy/suppression-records.ts) import, so that `constructs/` never imports
+ * `policy/`. Whether a rule exists is the suite's check (POLICY-002), as is the Checkov baseline built
+ * from the same entries (policy/checkov-baseline.ts).
+ *
+ * - on a resource: `"//": { "policy_suppressions": [{ "rule": "S3-010", "reason": "...", "bound": { "bucket": "x" } }] }`
+ * - at the top of a stack (used for data sources, whose `//` cdktf rewrites):
+ *   `"//": { "policy_suppressions": [{ "address": "data.aws_x.y", "rule": "...", "reason": "...", "bound": {...} }] }`
+ */
+export const SUPPRESSIONS_KEY = "policy_suppressions";
+
+/** What a rule id looks like (`S3-010`, `IAM-012`). */
+const RULE_ID = /^[A-Z][A-Z0-9]*-\d{3}$/;
 
 /** One suppression as written into the synthesized JSON. */
 interface Entry {
@@ -20,19 +33,18 @@ const dataSourceRules = new WeakMap<TerraformDataSource, Set<string>>();
  * reason instead of as a violation.
  *
  * For a resource it writes into the resource's `//` comment object (Terraform ignores it):
- * `"//": { "policy_suppressions": [{ "rule": "<ruleId>", "reason": "<reason>" }],
- *          "checkov": { "skip": [{ "id": "<CKV id>", "comment": "<ruleId>: <reason>" }] } }`
- * where `checkov.skip` lists the Checkov checks the rule mirrors (the CI Checkov job turns them into a
- * baseline). cdktf rewrites the `//` of data sources, so for a data source the entry goes to the
- * stack's top-level `//` with an `address` (`data.<type>.<name>`).
+ * `"//": { "policy_suppressions": [{ "rule": "<ruleId>", "reason": "<reason>", "bound": {...} }] }`.
+ * cdktf rewrites the `//` of data sources, so for a data source the entry goes to the stack's
+ * top-level `//` with an `address` (`data.<type>.<name>`).
  *
  * `boundTo` names the attribute values (Terraform names, as synthesized: `{ from_port: 443 }`) the
  * exception is granted for: the policy runner applies the suppression only while the resource still
  * has exactly those values, so widening a suppressed port 443 rule to all ports makes the rule fire
  * again.
  *
- * Throws when the reason is empty, when the rule does not exist or polices suppressions itself
- * (`POLICY-*`), when `boundTo` is empty, or when the same rule is already suppressed on the element.
+ * Throws when the reason is empty, when the rule id is not one (`S3-010`) or names a rule that polices
+ * suppressions itself (`POLICY-*`), when `boundTo` is empty, or when the same rule is already suppressed
+ * on the element. A well-formed id of no rule fails the policy suite (POLICY-002).
  */
 export function suppress(
   element: TerraformResource | TerraformDataSource,
@@ -40,11 +52,10 @@ export function suppress(
   reason: string,
   boundTo: Readonly<Record<string, unknown>>,
 ): void {
-  const rule = ruleById(ruleId);
-  if (!rule || ruleId.startsWith("POLICY-")) {
+  if (!RULE_ID.test(ruleId) || ruleId.startsWith("POLICY-")) {
     throw invalid(
       "ruleId",
-      "must name a suppressible rule of the policy suite",
+      "must be a rule id of the policy suite such as S3-010, and not a POLICY-* rule",
       ruleId,
       "Use a rule ID listed in policy/README.md (POLICY-* rules cannot be suppressed).",
     );
@@ -94,10 +105,6 @@ export function suppress(
   entries.push({ rule: ruleId, reason: trimmed, bound });
   resourceEntries.set(element, entries);
   element.addOverride(`//.${SUPPRESSIONS_KEY}`, [...entries]);
-  const skips = entries.flatMap((e) =>
-    (ruleById(e.rule)?.external.checkov ?? []).map((id) => ({ id, comment: `${e.rule}: ${e.reason}` })),
-  );
-  if (skips.length > 0) element.addOverride("//.checkov.skip", skips);
 }
 
 function duplicate(ruleId: string, path: string) {

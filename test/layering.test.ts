@@ -1,0 +1,77 @@
+/**
+ * The repository's layering, read from the import statements: constructs depend on nothing above them;
+ * only constructs use `constructs/internal/`; stacks compose constructs and create no AWS resource
+ * themselves.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, test } from "vitest";
+
+const root = join(__dirname, "..");
+
+function files(folder: string): string[] {
+  return readdirSync(join(root, folder), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+    .map((e) => relative(root, join(e.parentPath, e.name)));
+}
+
+/** Every relative import of a file, resolved to a repository path; package imports as written. */
+function imports(file: string): string[] {
+  const source = readFileSync(join(root, file), "utf8");
+  return [...source.matchAll(/^(?:import|export)[^;]*?from\s+"([^"]+)"/gms)].map((m) => {
+    const spec = m[1]!;
+    return spec.startsWith(".") ? relative(root, resolve(dirname(join(root, file)), spec)) : spec;
+  });
+}
+
+const offending = (sources: readonly string[], bad: (target: string) => boolean) =>
+  sources.flatMap((file) =>
+    imports(file)
+      .filter(bad)
+      .map((target) => `${file} -> ${target}`),
+  );
+
+describe("layering", () => {
+  test("the import scanner sees imports (a check that it can fail)", () => {
+    expect(imports("stacks/state-stack.ts")).toContain("constructs/ci");
+    expect(imports("stacks/providers.ts")).toContain("@cdktf/provider-aws/lib/provider");
+  });
+
+  test("constructs/ imports nothing from policy/, stacks/, environments/ or scripts/", () => {
+    const above = ["policy", "stacks", "environments", "scripts", "main"];
+    expect(
+      offending(files("constructs"), (t) => above.some((a) => t === a || t.startsWith(`${a}/`))),
+    ).toEqual([]);
+  });
+
+  test("only constructs/ uses constructs/internal/ (the rest uses the public constructs/core)", () => {
+    const outside = [
+      ...files("stacks"),
+      ...files("environments"),
+      ...files("scripts"),
+      ...files("policy"),
+      "main.ts",
+    ].filter((f) => !f.endsWith(".test.ts"));
+    expect(offending(outside, (t) => t.startsWith("constructs/internal"))).toEqual([]);
+  });
+
+  test("stacks/ creates no AWS resource itself: its only provider import is the provider", () => {
+    expect(
+      offending(
+        files("stacks"),
+        (t) => t.startsWith("@cdktf/provider-aws") && t !== "@cdktf/provider-aws/lib/provider",
+      ),
+    ).toEqual([]);
+  });
+
+  test("every import of @cdktf/provider-aws is a deep import", () => {
+    const all = [
+      ...files("constructs"),
+      ...files("stacks"),
+      ...files("policy"),
+      ...files("test"),
+      ...files("functions"),
+    ];
+    expect(offending(all, (t) => t === "@cdktf/provider-aws" || t === "@cdktf/provider-aws/lib")).toEqual([]);
+  });
+});
