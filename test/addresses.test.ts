@@ -1,7 +1,8 @@
 /**
  * The meeting-notes platform's users depend on its stack ids, state keys and Terraform addresses. This
  * pins all three against test/fixtures/meeting-notes-addresses.json, recorded before the platform
- * registry refactor: a change to an address needs a `moved` block, a new recording and a changelog line.
+ * registry refactor. An address may change only with a `moved` block from the recorded address (and a
+ * changelog line): the check maps each moved resource back to where it was, then compares the whole list.
  * It builds from the recorded settings (test/fixtures/meeting-notes-settings.ts), so a user's own
  * settings never touch it.
  */
@@ -35,7 +36,17 @@ describe.each(Object.keys(RECORDED_VARIANTS) as (keyof typeof RECORDED_VARIANTS)
       expect((json.terraform as { backend?: { s3?: { key?: string } } })?.backend?.s3?.key ?? null).toBe(
         pin.stateKey,
       );
-      expect(addresses(json).sort()).toEqual(pin.addresses);
+      const moved = ((json as { moved?: { from: string; to: string }[] }).moved ?? []).map((m) => ({
+        from: m.from,
+        to: m.to,
+      }));
+      const now = addresses(json);
+      for (const m of moved) {
+        expect(pin.addresses, `moved from ${m.from}`).toContain(m.from);
+        expect(now, `moved to ${m.to}`).toContain(m.to);
+      }
+      const before = new Map(moved.map((m) => [m.to, m.from]));
+      expect(now.map((a) => before.get(a) ?? a).sort()).toEqual(pin.addresses);
       expect(
         Object.entries(json.data ?? {})
           .flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`))

@@ -11,6 +11,7 @@ import prod from "../environments/meeting-notes/prod";
 import staging from "../environments/meeting-notes/staging";
 import { NAME_ATTRIBUTES, namesOf } from "./support/names";
 import { RECORDED_VARIANTS, synthPlatform, synthRecorded, WITH_ALERTS_AND_API } from "./support/platform";
+import { beforeMoves } from "./support/synth";
 
 const recorded = JSON.parse(
   readFileSync(join(__dirname, "fixtures", "meeting-notes-names.json"), "utf8"),
@@ -19,7 +20,9 @@ const recorded = JSON.parse(
 describe("the shipped settings keep every name", () => {
   test.each(Object.keys(RECORDED_VARIANTS) as (keyof typeof RECORDED_VARIANTS)[])("%s", (variant) => {
     for (const [stack, json] of Object.entries(synthRecorded(variant))) {
-      expect(namesOf(json), `${variant}/${stack}`).toEqual(recorded[`${variant}/${stack}`]);
+      const was = beforeMoves(json);
+      const names = Object.fromEntries(Object.entries(namesOf(json)).map(([a, n]) => [was(a), n]));
+      expect(names, `${variant}/${stack}`).toEqual(recorded[`${variant}/${stack}`]);
     }
   });
 });

@@ -3,10 +3,6 @@ import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-tar
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
-import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
-import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -22,6 +18,8 @@ import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { KeyReference, NetworkReference } from "../internal/references";
 import type { RuntimeSecrets } from "../secrets";
+import type { EcsCluster } from "./ecs-cluster";
+import { ImageRepository } from "./image-repository";
 
 /** How tasks are placed: on-demand Fargate, Fargate Spot, or a mix (one on-demand task as a base, the rest mostly Spot). */
 export type CapacityMode = "fargate" | "fargateSpot" | "mixed";
@@ -51,6 +49,8 @@ export interface LoadBalancerTarget {
 export interface FargateServiceProps {
   /** Project and environment resource names derive from. */
   readonly naming: ResourceNaming;
+  /** The cluster the service runs on (several services may share one). */
+  readonly cluster: EcsCluster;
   /** Tasks run in the network's private subnets. */
   readonly network: NetworkReference;
   /** Key for the log group and the image repository. */
@@ -117,9 +117,9 @@ export interface FargateServiceProps {
 }
 
 /**
- * The bot service: an ECR repository, an ECS cluster with Container Insights, and a Fargate service
- * in private subnets with a deployment circuit breaker that rolls back, encrypted logs, and
- * least-privilege task and execution roles.
+ * A Fargate service on a given cluster: its own image repository ({@link ImageRepository}), tasks in
+ * private subnets with a deployment circuit breaker that rolls back, encrypted logs, and least-privilege
+ * task and execution roles.
  */
 export class FargateService extends Construct {
   /** Name of the ECS cluster. */
@@ -128,6 +128,8 @@ export class FargateService extends Construct {
   public readonly clusterArn: string;
   /** Name of the ECS service. */
   public readonly serviceName: string;
+  /** The service's image repository. */
+  public readonly repository: ImageRepository;
   /** URL of the image repository (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`). */
   public readonly repositoryUrl: string;
   /** ARN of the image repository. */
@@ -174,34 +176,13 @@ export class FargateService extends Construct {
     const account = new DataAwsCallerIdentity(this, "account");
     const region = new DataAwsRegion(this, "region");
 
-    const repository = new EcrRepository(this, "repository", {
-      name: fullName,
-      imageTagMutability: "IMMUTABLE",
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKey.keyArn }],
+    this.repository = new ImageRepository(this, "image", {
+      naming: props.naming,
+      name,
+      encryptionKey: props.encryptionKey,
+      keepImages: ecrKeepImages,
     });
-    new EcrLifecyclePolicy(this, "repository-lifecycle", {
-      repository: repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: `Keep the last ${ecrKeepImages} images`,
-            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: ecrKeepImages },
-            action: { type: "expire" },
-          },
-        ],
-      }),
-    });
-
-    const cluster = new EcsCluster(this, "cluster", {
-      name: fullName,
-      setting: [{ name: "containerInsights", value: "enabled" }],
-    });
-    new EcsClusterCapacityProviders(this, "capacity-providers", {
-      clusterName: cluster.name,
-      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-    });
+    const cluster = props.cluster;
 
     const logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/ecs/${fullName}`,
@@ -221,19 +202,7 @@ export class FargateService extends Construct {
       name: "pull-image-and-write-logs",
       role: executionRole.name,
       policy: policyDocument([
-        // GetAuthorizationToken has no resource scope in IAM.
-        { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-        {
-          sid: "PullImage",
-          actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-          resources: [repository.arn],
-        },
-        {
-          sid: "DecryptImageLayers",
-          actions: ["kms:Decrypt"],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringLike: { "kms:ViaService": "ecr.*.amazonaws.com" } },
-        },
+        ...this.repository.pullStatements(),
         {
           sid: "WriteLogs",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -262,7 +231,7 @@ export class FargateService extends Construct {
       containerDefinitions: JSON.stringify([
         {
           name,
-          image: `${repository.repositoryUrl}:${props.imageTag}`,
+          image: `${this.repository.repositoryUrl}:${props.imageTag}`,
           essential: true,
           readonlyRootFilesystem: true,
           privileged: false,
@@ -319,7 +288,7 @@ export class FargateService extends Construct {
 
     const service = new EcsService(this, "service", {
       name: fullName,
-      cluster: cluster.arn,
+      cluster: cluster.clusterArn,
       taskDefinition: taskDefinition.arn,
       desiredCount: props.autoscaling ? props.autoscaling.minCount : desiredCount,
       capacityProviderStrategy: capacityStrategy(capacity),
@@ -351,7 +320,7 @@ export class FargateService extends Construct {
       const target = new AppautoscalingTarget(this, "scaling-target", {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
-        resourceId: `service/${cluster.name}/${service.name}`,
+        resourceId: `service/${cluster.clusterName}/${service.name}`,
         minCapacity: props.autoscaling.minCount,
         maxCapacity: props.autoscaling.maxCount,
       });
@@ -370,11 +339,11 @@ export class FargateService extends Construct {
       });
     }
 
-    this.clusterName = cluster.name;
-    this.clusterArn = cluster.arn;
+    this.clusterName = cluster.clusterName;
+    this.clusterArn = cluster.clusterArn;
     this.serviceName = service.name;
-    this.repositoryUrl = repository.repositoryUrl;
-    this.repositoryArn = repository.arn;
+    this.repositoryUrl = this.repository.repositoryUrl;
+    this.repositoryArn = this.repository.repositoryArn;
     this.logGroupName = logGroup.name;
     this.executionRoleArn = executionRole.arn;
     this.taskRoleArn = taskRole.arn;

@@ -1,1 +1,3 @@
+export * from "./ecs-cluster";
 export * from "./fargate-service";
+export * from "./image-repository";

@@ -13,7 +13,7 @@ import {
   Prometheus,
 } from "../../constructs/observability";
 import { RuntimeSecrets } from "../../constructs/secrets";
-import { FargateService } from "../../constructs/service";
+import { EcsCluster, FargateService } from "../../constructs/service";
 import { StateKey, stateObjectKey } from "../../constructs/state";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import type { StateConfig } from "../../environments";
@@ -46,6 +46,7 @@ export class EnvironmentStack extends TerraformStack {
   public readonly environment: EnvironmentConfig;
   public readonly key: AppKey;
   public readonly network: Network;
+  public readonly cluster: EcsCluster;
   public readonly service: FargateService;
   public readonly apiDomain?: ApiDomain;
   public readonly alerts: Alerts;
@@ -110,8 +111,11 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
 
+    // The cluster keeps the service's name (`<project>-<env>-bot`): a new name would replace it.
+    this.cluster = new EcsCluster(this, "cluster", { naming, name: "bot" });
     this.service = new FargateService(this, "service", {
       naming,
+      cluster: this.cluster,
       network: this.network,
       encryptionKey: this.key,
       secrets,
@@ -191,7 +195,24 @@ export class EnvironmentStack extends TerraformStack {
       },
     });
 
+    this.movedFromBeforeTheLibrarySplit();
     this.outputs(ci, secrets);
+  }
+
+  /**
+   * Resources that moved when the construct library split the cluster and the image repository out of
+   * the service (issue 11): `moved` blocks from their old addresses, so Terraform moves them in state
+   * instead of destroying and recreating them (test/addresses.test.ts checks every recorded address).
+   */
+  private movedFromBeforeTheLibrarySplit(): void {
+    this.cluster.resource.moveFromId("aws_ecs_cluster.service_cluster_B81F1F5D");
+    this.cluster.capacityProviders.moveFromId(
+      "aws_ecs_cluster_capacity_providers.service_capacity-providers_FD1C958E",
+    );
+    this.service.repository.resource.moveFromId("aws_ecr_repository.service_repository_EBF276BE");
+    this.service.repository.lifecycle.moveFromId(
+      "aws_ecr_lifecycle_policy.service_repository-lifecycle_5C61A57F",
+    );
   }
 
   private outputs(ci: GithubDeployRoles, secrets: RuntimeSecrets): void {

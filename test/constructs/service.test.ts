@@ -1,7 +1,7 @@
 import type { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { RuntimeSecrets } from "../../constructs/secrets";
-import { FargateService, type FargateServiceProps } from "../../constructs/service";
+import { EcsCluster, FargateService, type FargateServiceProps } from "../../constructs/service";
 import { key, naming, network, secretAccess } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
@@ -10,6 +10,7 @@ const build = (overrides: Partial<FargateServiceProps> = {}) =>
     const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key, ...secretAccess });
     new FargateService(s, "service", {
       naming,
+      cluster: new EcsCluster(s, "cluster", { naming, name: "bot" }),
       network,
       encryptionKey: key,
       secrets,

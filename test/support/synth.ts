@@ -62,6 +62,18 @@ export function addresses(json: TerraformJson): string[] {
   );
 }
 
+/**
+ * Maps a stack's current resource addresses back through its `moved` blocks to where each resource was
+ * (a moved resource's `to` becomes its `from`; others stay), for pins recorded before a move.
+ */
+export function beforeMoves(json: TerraformJson): (address: string) => string {
+  const moved = ((json as { moved?: { from: string; to: string }[] }).moved ?? []).map(
+    (m) => [m.to, m.from] as const,
+  );
+  const back = new Map(moved);
+  return (address) => back.get(address) ?? address;
+}
+
 /** Parses a JSON-encoded IAM policy document or container definition that cdktf wrote as a string. */
 export function parsed<T = any>(value: unknown): T {
   if (typeof value !== "string") throw new Error(`expected a JSON string, got ${typeof value}`);
