@@ -68,7 +68,7 @@ export function stateStackId(name: string): string {
   return name === DEFAULT_STATE_STORE ? "state" : `state-${name}`;
 }
 
-const STORE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const STORE_NAME = /^(?=.{1,20}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** Checks one store's settings; throws a message naming the field, rule, value and fix. */
 export function parseState(
@@ -90,8 +90,8 @@ export function parseState(
 
 /**
  * Checks every store of environments/state.ts, one per AWS account: names, then the rules across
- * stores (with several stores each names its account, no account has two, and no two share a bucket
- * or a GitHub OIDC provider).
+ * stores (with several stores each names its account, no account has two, and no two share a bucket; so
+ * no two stores create the GitHub OIDC provider of one account).
  */
 export function parseStateStores(
   input: unknown,
@@ -122,7 +122,7 @@ export function parseStateStores(
     if (!STORE_NAME.test(name)) {
       fail(
         `stores.${name}`,
-        "must be named with 1-20 lowercase letters, digits and hyphens, starting with a letter (its stack is state-<name>)",
+        "must be named with 1-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (its stack is state-<name>)",
         name,
         "Rename the store, and every environment's stateStore that names it.",
       );

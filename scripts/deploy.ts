@@ -24,7 +24,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { meetingNotes } from "../stacks/meeting-notes/platform";
-import { stackWorkspaces } from "./stack-workspaces";
+import { stackMatrix } from "./stack-matrix";
 import { argumentsFor } from "./terraform-args";
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
@@ -78,20 +78,25 @@ async function waitForToken(environment: string, timeoutMs = 180_000): Promise<v
 const argv = process.argv.slice(2);
 const synthesized = argv.includes("--synthesized");
 const [mode, stack, ...rest] = argv.filter((a) => a !== "--synthesized");
-const workspaces = stackWorkspaces();
+const matrix = stackMatrix();
+const workspaces = Object.fromEntries(matrix.map((e) => [e.stack, e.workspace]));
+// The two-phase Grafana bootstrap is meeting-notes': `<env>` then `<env>-grafana`.
+const bootstrappable = meetingNotes.environments().map((e) => e.environment);
 const valid =
   (mode === "plan" || mode === "apply" || mode === "bootstrap") &&
   stack !== undefined &&
   stack in workspaces &&
-  (mode !== "bootstrap" || `${stack}-grafana` in workspaces);
+  (mode !== "bootstrap" || bootstrappable.includes(stack));
 if (!valid) {
   console.error(
     "usage: npm run deploy|plan -- <stack> [--synthesized] [terraform args] | npm run bootstrap -- <environment> [terraform args]\n" +
-      `stacks: ${Object.keys(workspaces).join(", ")}`,
+      `stacks: ${Object.keys(workspaces).join(", ")}\nbootstrap environments: ${bootstrappable.join(", ")}`,
   );
   process.exit(2);
 }
-if (!synthesized) run(process.execPath, ["scripts/app.cjs"]);
+// Only the stack's platform (and its state store) is synthesized; a state store's stack synthesizes all.
+const platform = matrix.find((e) => e.stack === stack)!.platform;
+if (!synthesized) run(process.execPath, ["scripts/app.cjs"], { ...process.env, PLATFORMS: platform ?? "" });
 const workspace = workspaces[stack]!;
 if (mode === "bootstrap") {
   // Phase 1 creates the workspaces, service account, secret and function, and seeds the first token;

@@ -45,11 +45,13 @@ export function deployMatrix(entries: readonly StackEntry[]): DeployEntry[] {
   const groups = new Map<string, StackEntry[]>();
   for (const e of entries) {
     if (e.platform === null || e.environment === undefined) continue;
-    const key = `${e.platform}-${e.environment}`;
+    // Keyed by the pair, not the joined name (the registry also refuses names that would make it ambiguous).
+    const key = JSON.stringify([e.platform, e.environment]);
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
-  return [...groups].map(([name, stacks]) => {
+  return [...groups.values()].map((stacks) => {
     const first = stacks[0]!;
+    const name = `${first.platform}-${first.environment}`;
     return {
       platform: first.platform!,
       environment: first.environment!,

@@ -155,6 +155,21 @@ export function planApp(
         "name",
       );
     }
+    if (p.name === "state" || p.name.startsWith("state-")) {
+      throw new ConfigurationError(
+        `stacks/platforms.ts: a platform's \`name\` must not be "state" or start with "state-" (the state stores' stack ids), got ${JSON.stringify(p.name)}. Rename the platform.`,
+        "name",
+      );
+    }
+    const extended = [...seen].find(
+      (other) => p.name.startsWith(`${other}-`) || other.startsWith(`${p.name}-`),
+    );
+    if (extended) {
+      throw new ConfigurationError(
+        `stacks/platforms.ts: a platform's \`name\` must not begin with another platform's name and a hyphen, got ${JSON.stringify(p.name)} beside ${JSON.stringify(extended)}: their stack ids (<platform>-<env>) and deploy targets would be ambiguous. Rename one of the platforms.`,
+        "name",
+      );
+    }
     seen.add(p.name);
   }
   const loaded: LoadedPlatform[] = platforms.map((definition) => ({
@@ -192,7 +207,19 @@ export function planApp(
       const store = checkStore(env, stores);
       for (const stack of definition.stacks(env)) {
         checkStackId(definition, env, stack.id);
+        if (stack.plan && !stack.planRoleVariable) {
+          throw new ConfigurationError(
+            `stacks/${definition.name}: stack ${JSON.stringify(stack.id)} (${env.source}) is planned by pull requests (plan: true) but names no planRoleVariable, so plan.yml would have no role to assume. Return planRoleVariable: githubVariable("AWS_PLAN_ROLE_ARN", "${definition.name}", env.environment), or plan: false.`,
+            "stacks",
+          );
+        }
         const other = owners.get(stack.id);
+        if (other && !stack.id.includes(env.environment)) {
+          throw new ConfigurationError(
+            `stacks/${definition.name}: stacks() returns the stack id ${JSON.stringify(stack.id)} for ${env.source}, and that id is also ${describeOwner(other)}. Derive every id from the environment (${definition.name}-<env>).`,
+            "stacks",
+          );
+        }
         if (other) {
           // Blame the environment whose own name is the clashing id (staging named "prod-grafana").
           const theirs = other.env?.environment === stack.id && env.environment !== stack.id;
@@ -227,6 +254,7 @@ export function planApp(
     }
   }
   checkNamePrefixes(loaded);
+  checkFences(loaded);
   return {
     entries,
     environments: new Map(loaded.map((l) => [l.definition.name, l.environments])),
@@ -296,6 +324,43 @@ function checkNamePrefixes(loaded: readonly LoadedPlatform[]): void {
         throw new ConfigurationError(
           `${b.env.source}: \`environment\` must not make a name prefix that begins another environment's, got ${JSON.stringify(b.env.environment)}: its resources are named ${b.prefix}*, which ${where(a)} (${a.prefix}*) also covers. Rename one of the environments (or projects).`,
           "environment",
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Environments in one AWS account (one state store) are kept apart by their `Environment` tag and their
+ * workspace (the permissions boundary and the state bucket's policy fence on them), and their deploy roles
+ * by the GitHub repository and environment they trust: none of these may be shared.
+ */
+function checkFences(loaded: readonly LoadedPlatform[]): void {
+  const all = loaded.flatMap(({ definition, environments }) =>
+    environments.map((env) => ({ env, platform: definition.name })),
+  );
+  for (const [i, a] of all.entries()) {
+    for (const b of all.slice(i + 1)) {
+      const other = `${a.env.source} (platform ${a.platform})`;
+      if (a.env.stateStore === b.env.stateStore && a.env.workspace === b.env.workspace) {
+        throw new ConfigurationError(
+          `${b.env.source}: \`workspace\` must differ from that of every other environment in its state store (the state bucket's policy and the permissions boundary fence each environment by its workspace), got ${JSON.stringify(b.env.workspace)}: ${other} runs in that workspace of state store ${b.env.stateStore} too. Set another workspace (for example "${b.platform}-${b.env.environment}"), or keep one of them in another account's store.`,
+          "workspace",
+        );
+      }
+      if (a.env.stateStore === b.env.stateStore && a.env.environment === b.env.environment) {
+        throw new ConfigurationError(
+          `${b.env.source}: \`environment\` must differ from that of every other environment in its AWS account (the permissions boundary fences environments by their Environment tag), got ${JSON.stringify(b.env.environment)}: ${other} is named so in state store ${b.env.stateStore} too. Keep one of them in another account (its own state store), or rename it.`,
+          "environment",
+        );
+      }
+      if (
+        a.env.ci.githubRepository === b.env.ci.githubRepository &&
+        a.env.ci.githubEnvironment === b.env.ci.githubEnvironment
+      ) {
+        throw new ConfigurationError(
+          `${b.env.source}: \`ci.githubEnvironment\` must differ from that of every other environment of the repository (a deploy role trusts the repository and GitHub environment, so the two would trust each other's deploys), got ${JSON.stringify(b.env.ci.githubEnvironment)}: ${other} uses it too. Create a GitHub environment for each (for example "${b.platform}-${b.env.environment}").`,
+          "ci.githubEnvironment",
         );
       }
     }

@@ -8,7 +8,13 @@ import { describe, expect, test } from "vitest";
 import type { PlatformEnvironment } from "../environments/fields";
 import { parseStateStores, stores as shippedStores } from "../environments/state";
 import { meetingNotesPlatform } from "../stacks/meeting-notes/platform";
-import { definePlatform, type PlatformDefinition, planApp, selectPlatforms } from "../stacks/registry";
+import {
+  definePlatform,
+  githubVariable,
+  type PlatformDefinition,
+  planApp,
+  selectPlatforms,
+} from "../stacks/registry";
 import { SHIPPED_FILES, synthRegistry } from "./support/platform";
 
 const STORE = {
@@ -24,6 +30,8 @@ interface FakeEnvironment {
   readonly projectName?: string;
   readonly stateStore?: string;
   readonly accountId?: string;
+  readonly workspace?: string;
+  readonly githubEnvironment?: string;
 }
 
 /** A platform whose stacks are empty: enough for the registry, which never looks inside them. */
@@ -44,17 +52,22 @@ function fakePlatform(
         projectName: e.projectName ?? name,
         environment: e.environment,
         region: "us-east-1",
-        workspace: e.environment,
+        workspace: e.workspace ?? `${name}-${e.environment}`,
         stateStore: e.stateStore ?? "default",
         tags: {},
         ci: {
           githubRepository: "example-org/platforms",
-          githubEnvironment: e.environment,
+          githubEnvironment: e.githubEnvironment ?? `${name}-${e.environment}`,
           deployOnPush: false,
         },
         ...(e.accountId ? { accountId: e.accountId } : {}),
       })),
-    stacks: (env) => ids(env).map((id) => ({ id, plan: true })),
+    stacks: (env) =>
+      ids(env).map((id) => ({
+        id,
+        plan: true,
+        planRoleVariable: githubVariable("AWS_PLAN_ROLE_ARN", name, env.environment),
+      })),
     build: (app, context) => {
       for (const env of context.environments) {
         if (options.build) options.build(app, env);
@@ -69,17 +82,25 @@ const stackIds = (stacks: Record<string, unknown>) => Object.keys(stacks).sort()
 describe("platforms are direct children of one app, each stack id once", () => {
   test("two platforms build their stacks side by side, with the state store's stack", () => {
     const stacks = synthRegistry(
-      [fakePlatform("alpha", [{ environment: "dev" }]), fakePlatform("beta", [{ environment: "dev" }])],
+      [fakePlatform("alpha", [{ environment: "dev" }]), fakePlatform("beta", [{ environment: "qa" }])],
       STORES,
     );
-    expect(stackIds(stacks)).toEqual(["alpha-dev", "beta-dev", "state"]);
+    expect(stackIds(stacks)).toEqual(["alpha-dev", "beta-qa", "state"]);
   });
 
   test("a stack id two platforms build is refused before either builds, naming both platforms, files and the id", () => {
     const alpha = fakePlatform("alpha", [{ environment: "dev" }], { ids: () => ["alpha-shared"] });
-    const beta = fakePlatform("beta", [{ environment: "dev" }], { ids: () => ["alpha-shared"] });
+    const beta = fakePlatform("beta", [{ environment: "qa" }], { ids: () => ["alpha-shared"] });
     expect(() => synthRegistry([alpha, { ...beta, unprefixedStackIds: true }], STORES)).toThrow(
-      'environments/beta/dev.ts: `environment` must give stack ids that no other stack of the app has, got "dev": platform beta builds stack "alpha-shared" from it, and that id is also built by platform alpha from environments/alpha/dev.ts (environment "dev"). Rename the environment (or the other one).',
+      'stacks/beta: stacks() returns the stack id "alpha-shared" for environments/beta/qa.ts, and that id is also built by platform alpha from environments/alpha/dev.ts (environment "dev"). Derive every id from the environment (beta-<env>).',
+    );
+  });
+
+  test("an environment whose name makes another platform's stack id is refused, naming both", () => {
+    const alpha = fakePlatform("alpha", [{ environment: "beta-dev" }], { ids: (e) => [e.environment] });
+    const beta = fakePlatform("beta", [{ environment: "dev" }]);
+    expect(() => synthRegistry([beta, { ...alpha, unprefixedStackIds: true }], STORES)).toThrow(
+      'environments/alpha/beta-dev.ts: `environment` must give stack ids that no other stack of the app has, got "beta-dev": platform alpha builds stack "beta-dev" from it, and that id is also built by platform beta from environments/beta/dev.ts (environment "dev"). Rename the environment (or the other one).',
     );
   });
 
@@ -124,8 +145,12 @@ describe("platforms are direct children of one app, each stack id once", () => {
 
   test("a name prefix of another platform's environment is refused, naming both platforms", () => {
     const alpha = fakePlatform("alpha", [{ environment: "dev", projectName: "shop" }]);
-    const beta = fakePlatform("beta", [{ environment: "dev-eu", projectName: "shop" }]);
-    expect(() => synthRegistry([alpha, beta], STORES)).toThrow(
+    const beta = fakePlatform("beta", [{ environment: "dev-eu", projectName: "shop", stateStore: "eu" }]);
+    const stores = {
+      default: { ...STORE, accountId: "111111111111" },
+      eu: { ...STORE, bucketName: "shop-eu-state", accountId: "222222222222" },
+    };
+    expect(() => synthRegistry([alpha, beta], stores)).toThrow(
       'environments/beta/dev-eu.ts: `environment` must not make a name prefix that begins another environment\'s, got "dev-eu": its resources are named shop-dev-eu-*, which environments/alpha/dev.ts (platform alpha, project "shop", environment "dev") (shop-dev-*) also covers. Rename one of the environments (or projects).',
     );
   });
@@ -180,7 +205,7 @@ describe("platforms are direct children of one app, each stack id once", () => {
 
 describe("PLATFORMS narrows a synth", () => {
   const alpha = fakePlatform("alpha", [{ environment: "dev" }]);
-  const beta = fakePlatform("beta", [{ environment: "dev", stateStore: "beta" }]);
+  const beta = fakePlatform("beta", [{ environment: "qa", stateStore: "beta" }]);
   const twoStores = {
     default: { ...STORE, accountId: "111111111111" },
     beta: { ...STORE, bucketName: "beta-terraform-state", accountId: "222222222222" },
@@ -201,19 +226,19 @@ describe("PLATFORMS narrows a synth", () => {
   });
 
   test("a narrowed synth builds the selected platforms and only the state stores they use", () => {
-    expect(stackIds(synthRegistry([alpha, beta], twoStores, [beta]))).toEqual(["beta-dev", "state-beta"]);
+    expect(stackIds(synthRegistry([alpha, beta], twoStores, [beta]))).toEqual(["beta-qa", "state-beta"]);
     expect(stackIds(synthRegistry([alpha, beta], twoStores))).toEqual([
       "alpha-dev",
-      "beta-dev",
+      "beta-qa",
       "state",
       "state-beta",
     ]);
   });
 
   test("a narrowed synth still checks every platform", () => {
-    const clash = fakePlatform("gamma", [{ environment: "dev" }], { ids: () => ["beta-dev"] });
+    const clash = fakePlatform("gamma", [{ environment: "beta-qa" }], { ids: (e) => [e.environment] });
     expect(() => synthRegistry([beta, { ...clash, unprefixedStackIds: true }], twoStores, [beta])).toThrow(
-      'platform gamma builds stack "beta-dev"',
+      'platform gamma builds stack "beta-qa"',
     );
   });
 });
@@ -293,7 +318,7 @@ describe("state stores: one per AWS account, named by each environment", () => {
         platform: "alpha",
         environment: "dev",
         store: "eu",
-        workspace: "dev",
+        workspace: "alpha-dev",
         account: "222222222222",
         source: "environments/alpha/dev.ts",
       }),
@@ -309,7 +334,12 @@ describe("state stores: one per AWS account, named by each environment", () => {
     [
       "a store name that cannot be a stack id",
       { Default: STORE },
-      'environments/state.ts: `stores.Default` must be named with 1-20 lowercase letters, digits and hyphens, starting with a letter (its stack is state-<name>), got "Default". Rename the store, and every environment\'s stateStore that names it.',
+      'environments/state.ts: `stores.Default` must be named with 1-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (its stack is state-<name>), got "Default". Rename the store, and every environment\'s stateStore that names it.',
+    ],
+    [
+      "a store name ending with a hyphen",
+      { "eu-": STORE },
+      'environments/state.ts: `stores.eu-` must be named with 1-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (its stack is state-<name>), got "eu-". Rename the store, and every environment\'s stateStore that names it.',
     ],
     [
       "two stores, one without its account",
@@ -340,5 +370,76 @@ describe("state stores: one per AWS account, named by each environment", () => {
 
   test("the shipped stores pass", () => {
     expect(Object.keys(synthRegistry([], shippedStores))).toContain("state");
+  });
+});
+
+describe("environments of one account are fenced from each other", () => {
+  test("two environments in one state store may not share a workspace", () => {
+    const alpha = fakePlatform("alpha", [{ environment: "dev", workspace: "dev" }]);
+    const beta = fakePlatform("beta", [{ environment: "qa", workspace: "dev" }]);
+    expect(() => synthRegistry([alpha, beta], STORES)).toThrow(
+      'environments/beta/qa.ts: `workspace` must differ from that of every other environment in its state store (the state bucket\'s policy and the permissions boundary fence each environment by its workspace), got "dev": environments/alpha/dev.ts (platform alpha) runs in that workspace of state store default too. Set another workspace (for example "beta-qa"), or keep one of them in another account\'s store.',
+    );
+  });
+
+  test("two environments in one state store may not share a name (their Environment tag)", () => {
+    const alpha = fakePlatform("alpha", [{ environment: "prod" }]);
+    const beta = fakePlatform("beta", [{ environment: "prod" }]);
+    expect(() => synthRegistry([alpha, beta], STORES)).toThrow(
+      'environments/beta/prod.ts: `environment` must differ from that of every other environment in its AWS account (the permissions boundary fences environments by their Environment tag), got "prod": environments/alpha/prod.ts (platform alpha) is named so in state store default too. Keep one of them in another account (its own state store), or rename it.',
+    );
+  });
+
+  test("the same names in two accounts are fine", () => {
+    const stores = {
+      default: { ...STORE, accountId: "111111111111" },
+      other: { ...STORE, bucketName: "other-state", accountId: "222222222222" },
+    };
+    const alpha = fakePlatform("alpha", [{ environment: "prod", workspace: "prod" }]);
+    const beta = fakePlatform("beta", [{ environment: "prod", workspace: "prod", stateStore: "other" }]);
+    expect(stackIds(synthRegistry([alpha, beta], stores))).toEqual([
+      "alpha-prod",
+      "beta-prod",
+      "state",
+      "state-other",
+    ]);
+  });
+
+  test("two environments of one repository may not share a GitHub environment (the deploy roles would trust both)", () => {
+    const alpha = fakePlatform("alpha", [{ environment: "dev", githubEnvironment: "staging" }]);
+    const beta = fakePlatform("beta", [{ environment: "qa", githubEnvironment: "staging" }]);
+    expect(() => synthRegistry([alpha, beta], STORES)).toThrow(
+      'environments/beta/qa.ts: `ci.githubEnvironment` must differ from that of every other environment of the repository (a deploy role trusts the repository and GitHub environment, so the two would trust each other\'s deploys), got "staging": environments/alpha/dev.ts (platform alpha) uses it too. Create a GitHub environment for each (for example "beta-qa").',
+    );
+  });
+});
+
+describe("platform definitions", () => {
+  test("a stack planned by pull requests must name its plan role's variable", () => {
+    const alpha = definePlatform({
+      ...fakePlatform("alpha", [{ environment: "dev" }]),
+      stacks: (env) => [{ id: `alpha-${env.environment}`, plan: true }],
+    });
+    expect(() => synthRegistry([alpha], STORES)).toThrow(
+      'stacks/alpha: stack "alpha-dev" (environments/alpha/dev.ts) is planned by pull requests (plan: true) but names no planRoleVariable, so plan.yml would have no role to assume. Return planRoleVariable: githubVariable("AWS_PLAN_ROLE_ARN", "alpha", env.environment), or plan: false.',
+    );
+  });
+
+  test.each([["state"], ["state-eu"]])("the platform name %s is refused", (name) => {
+    expect(() => synthRegistry([fakePlatform(name, [])], STORES)).toThrow(
+      `stacks/platforms.ts: a platform's \`name\` must not be "state" or start with "state-" (the state stores' stack ids), got ${JSON.stringify(name)}. Rename the platform.`,
+    );
+  });
+
+  test("a platform name that begins with another's and a hyphen is refused", () => {
+    expect(() => synthRegistry([fakePlatform("foo", []), fakePlatform("foo-bar", [])], STORES)).toThrow(
+      'stacks/platforms.ts: a platform\'s `name` must not begin with another platform\'s name and a hyphen, got "foo-bar" beside "foo": their stack ids (<platform>-<env>) and deploy targets would be ambiguous. Rename one of the platforms.',
+    );
+  });
+
+  test("githubVariable builds GitHub variable names from any parts", () => {
+    expect(githubVariable("AWS_PLAN_ROLE_ARN", "meeting-notes", "prod-eu")).toBe(
+      "AWS_PLAN_ROLE_ARN_MEETING_NOTES_PROD_EU",
+    );
   });
 });

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { argumentsFor } from "../scripts/terraform-args";
+import { githubVariable } from "../stacks/registry";
 import { invalidateSynthOutput } from "../stacks/synth-output";
 import { loadEnvironments, synthPlatform } from "./support/platform";
 
@@ -67,7 +68,7 @@ describe("the CI matrix is read from the app", () => {
         platform: "meeting-notes",
         workspace: env.workspace,
         plan: true,
-        planRoleVariable: `AWS_PLAN_ROLE_ARN_${env.environment.toUpperCase()}`,
+        planRoleVariable: githubVariable("AWS_PLAN_ROLE_ARN", env.environment),
         account: env.accountId ?? null,
         githubEnvironment: env.ci.githubEnvironment,
         deployRoleVariable: "AWS_DEPLOY_ROLE_ARN",
@@ -136,6 +137,28 @@ describe("deployment is one reusable workflow, the one the deploy roles trust", 
     expect(trusted).toContain("role-to-assume: ${{ vars[inputs.deploy_role_variable] }}");
   });
 
+  test("the trusted workflow's job runs only for deploy.yml on main (job_workflow_ref does not name the caller)", async () => {
+    const { DEFAULT_DEPLOY_WORKFLOW } = await import("../constructs/ci");
+    const trusted = readFileSync(join(__dirname, "..", DEFAULT_DEPLOY_WORKFLOW), "utf8");
+    const jobs = trusted.split("\njobs:\n")[1]!;
+    // One job, and its guard comes before any step (so before the checkout of the caller's code).
+    expect([...jobs.matchAll(/^ {2}[a-z-]+:$/gm)]).toHaveLength(1);
+    const guard = jobs.slice(0, jobs.indexOf("    steps:"));
+    expect(guard).toContain("github.ref == 'refs/heads/main'");
+    expect(guard).toContain(
+      "github.workflow_ref == format('{0}/.github/workflows/deploy.yml@refs/heads/main', github.repository)",
+    );
+  });
+
+  test("no workflow but deploy.yml calls the trusted workflow", async () => {
+    const { DEFAULT_DEPLOY_WORKFLOW } = await import("../constructs/ci");
+    const dir = join(__dirname, "..", ".github", "workflows");
+    const callers = readdirSync(dir).filter((f) =>
+      readFileSync(join(dir, f), "utf8").includes(`uses: ./${DEFAULT_DEPLOY_WORKFLOW}`),
+    );
+    expect(callers).toEqual(["deploy.yml"]);
+  });
+
   test("every input deploy.yml passes is one the reusable workflow declares, and every required one is passed", () => {
     const declared = [
       ...workflow("deploy-environment.yml").matchAll(/^ {6}([a-z_]+):\n {8}description:/gm),
@@ -154,9 +177,8 @@ describe("deployment is one reusable workflow, the one the deploy roles trust", 
 });
 
 describe("the synth fast path (scripts/app.cjs) builds what main.ts builds", () => {
-  test("same stacks, byte for byte, as running main.ts with tsx; PLATFORMS narrows it", async () => {
+  test("same stacks, byte for byte, as running main.ts with tsx; PLATFORMS is read, and an unknown name refused", async () => {
     const { execFileSync } = await import("node:child_process");
-    const { readdirSync } = await import("node:fs");
     const synth = (args: string[], env: Record<string, string> = {}) => {
       const outdir = mkdtempSync(join(tmpdir(), "synth-path-"));
       execFileSync(process.execPath, args, {
@@ -176,6 +198,29 @@ describe("the synth fast path (scripts/app.cjs) builds what main.ts builds", () 
       'PLATFORMS: "nowhere" is not a platform of this repository',
     );
   }, 60_000);
+});
+
+describe("the fast path's bundle follows its inputs' contents, not their times", () => {
+  test("an edit that keeps the file's modification time is still picked up", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { copyFileSync, symlinkSync, statSync, utimesSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "app-path-"));
+    mkdirSync(join(dir, "scripts"));
+    copyFileSync(join(__dirname, "..", "scripts", "app.cjs"), join(dir, "scripts", "app.cjs"));
+    symlinkSync(join(__dirname, "..", "node_modules"), join(dir, "node_modules"));
+    writeFileSync(join(dir, "tsconfig.json"), "{}");
+    writeFileSync(join(dir, "package-lock.json"), "{}");
+    writeFileSync(join(dir, "main.ts"), 'import { value } from "./value";\nprocess.stdout.write(value);\n');
+    const value = join(dir, "value.ts");
+    const run = () => execFileSync(process.execPath, [join(dir, "scripts", "app.cjs")], { encoding: "utf8" });
+    writeFileSync(value, 'export const value = "first";\n');
+    expect(run()).toBe("first");
+    const { mtime } = statSync(value);
+    writeFileSync(value, 'export const value = "again";\n');
+    utimesSync(value, mtime, mtime);
+    expect(run()).toBe("again");
+    expect(run()).toBe("again");
+  });
 });
 
 describe("a successful synth removes the configuration of stacks the app no longer has", () => {

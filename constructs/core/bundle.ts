@@ -76,7 +76,12 @@ function sha256(...parts: (string | Uint8Array)[]): string {
 
 /** Changes when the bundler or any installed package version changes. */
 function toolchainDigest(): string {
-  return sha256(readFileSync(__filename), readFileSync(join(repositoryRoot, "package-lock.json")));
+  // The source of the build options, read from the repository (not __filename, which is the app bundle
+  // when the app runs through scripts/app.cjs), and the lock file that pins esbuild.
+  return sha256(
+    readFileSync(join(repositoryRoot, "constructs", "core", "bundle.ts")),
+    readFileSync(join(repositoryRoot, "package-lock.json")),
+  );
 }
 
 function inputsDigest(inputs: readonly string[]): string | undefined {
