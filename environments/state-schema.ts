@@ -4,6 +4,35 @@ import { ConfigurationError, describeValue } from "../constructs/core/validation
 import { accountIdField } from "./fields";
 import { describeIssue } from "./issues";
 
+const mode = z.enum(["create", "adopt", "skip"], 'must be "create", "adopt" or "skip"');
+
+/** The account baseline's settings (constructs/baseline): shape only, the construct holds the defaults. */
+const baselineSchema = z
+  .object({
+    cloudTrail: z
+      .object({
+        mode: mode.optional(),
+        trailArn: z.string().optional(),
+        retentionDays: z.number().int("must be a whole number of days").optional(),
+      })
+      .strict()
+      .optional(),
+    guardDuty: z
+      .object({
+        mode: mode.optional(),
+        detectorId: z.string().optional(),
+        features: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    securityHub: z
+      .object({ mode: mode.optional(), standards: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
+    apiGatewayLogging: z.object({ mode: mode.optional() }).strict().optional(),
+  })
+  .strict();
+
 const stateSchema = z
   .object({
     projectName: z
@@ -41,6 +70,7 @@ const stateSchema = z
       .max(3650, "must be at most 3650 days")
       .default(90),
     githubOidcProvider: z.boolean().default(true),
+    baseline: baselineSchema.default({}),
     backend: z
       .enum(["local", "s3"], 'must be "local" (first deploy) or "s3" (after migrating the state)')
       .default("local"),

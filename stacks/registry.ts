@@ -2,6 +2,7 @@ import { type App, TerraformStack } from "cdktf";
 import { ConfigurationError } from "../constructs/core/validation";
 import type { PlatformEnvironment } from "../environments/fields";
 import type { StateConfig } from "../environments/state-schema";
+import { AccountStack, accountStackId } from "./account-stack";
 import { StateStack } from "./state-stack";
 
 /** One stack a platform builds for an environment, known before anything is built. */
@@ -97,6 +98,8 @@ export interface StackEntry {
   readonly deployRoleVariable?: string;
   /** Whether a push to main deploys it (`ci.deployOnPush`). */
   readonly deployOnPush: boolean;
+  /** The region of an account baseline's stack (absent for the others). */
+  readonly region?: string;
 }
 
 /** Narrows platforms to a `PLATFORMS=a,b` list; unset or empty selects all. */
@@ -155,9 +158,9 @@ export function planApp(
         "name",
       );
     }
-    if (p.name === "state" || p.name.startsWith("state-")) {
+    if (["state", "account"].some((r) => p.name === r || p.name.startsWith(`${r}-`))) {
       throw new ConfigurationError(
-        `stacks/platforms.ts: a platform's \`name\` must not be "state" or start with "state-" (the state stores' stack ids), got ${JSON.stringify(p.name)}. Rename the platform.`,
+        `stacks/platforms.ts: a platform's \`name\` must not be "state" or "account" or start with "state-" or "account-" (the state stores' and account baselines' stack ids), got ${JSON.stringify(p.name)}. Rename the platform.`,
         "name",
       );
     }
@@ -255,6 +258,29 @@ export function planApp(
   }
   checkNamePrefixes(loaded);
   checkFences(loaded);
+  // Each store's account baseline: its home region, and every region its environments use.
+  for (const store of Object.values(stores)) {
+    const regions = new Set([store.region]);
+    for (const { environments } of loaded) {
+      for (const env of environments) if (env.stateStore === store.name) regions.add(env.region);
+    }
+    for (const region of [...regions].sort((a, b) =>
+      a === store.region ? -1 : b === store.region ? 1 : a.localeCompare(b),
+    )) {
+      const id = accountStackId(store.name, region);
+      entries.push({
+        stack: id,
+        platform: null,
+        source: store.source,
+        store: store.name,
+        workspace: "default",
+        account: store.accountId ?? null,
+        plan: false,
+        deployOnPush: false,
+        region,
+      });
+    }
+  }
   return {
     entries,
     environments: new Map(loaded.map((l) => [l.definition.name, l.environments])),
@@ -286,9 +312,9 @@ function checkStore(env: PlatformEnvironment, stores: Readonly<Record<string, St
 }
 
 function checkStackId(definition: PlatformDefinition, env: PlatformEnvironment, id: string): void {
-  if (id === "state" || id.startsWith("state-")) {
+  if (id === "state" || id.startsWith("state-") || id.startsWith("account-")) {
     throw new ConfigurationError(
-      `${env.source}: \`environment\` must not give a stack id that is \`state\` or starts with \`state-\` (the state stores' stacks), got ${JSON.stringify(env.environment)}: platform ${definition.name} would build stack ${JSON.stringify(id)}. Rename the environment.`,
+      `${env.source}: \`environment\` must not give a stack id that is \`state\` or starts with \`state-\` or \`account-\` (the state stores' and account baselines' stacks), got ${JSON.stringify(env.environment)}: platform ${definition.name} would build stack ${JSON.stringify(id)}. Rename the environment.`,
       "environment",
     );
   }
@@ -396,6 +422,9 @@ export function buildApp(app: App, props: AppProps): StackEntry[] {
   for (const store of Object.values(props.stores)) {
     if (narrowed && !usedStores.has(store.name)) continue;
     new StateStack(app, store.stackId, { state: store, backend: store.backend });
+    for (const e of entries.filter((x) => x.region !== undefined && x.store === store.name)) {
+      new AccountStack(app, e.stack, { store, region: e.region! });
+    }
   }
   for (const definition of selected) {
     const environments = plan.environments.get(definition.name)!;

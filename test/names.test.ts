@@ -10,7 +10,13 @@ import { limitedName } from "../constructs/core/naming";
 import prod from "../environments/meeting-notes/prod";
 import staging from "../environments/meeting-notes/staging";
 import { NAME_ATTRIBUTES, namesOf } from "./support/names";
-import { RECORDED_VARIANTS, synthPlatform, synthRecorded, WITH_ALERTS_AND_API } from "./support/platform";
+import {
+  RECORDED_VARIANTS,
+  STACKS_ADDED_SINCE_THE_RECORDING,
+  synthPlatform,
+  synthRecorded,
+  WITH_ALERTS_AND_API,
+} from "./support/platform";
 import { beforeMoves } from "./support/synth";
 
 const recorded = JSON.parse(
@@ -20,6 +26,8 @@ const recorded = JSON.parse(
 describe("the shipped settings keep every name", () => {
   test.each(Object.keys(RECORDED_VARIANTS) as (keyof typeof RECORDED_VARIANTS)[])("%s", (variant) => {
     for (const [stack, json] of Object.entries(synthRecorded(variant))) {
+      // Stacks added since the recording have no recorded names (their own tests pin them).
+      if (STACKS_ADDED_SINCE_THE_RECORDING.includes(stack)) continue;
       const was = beforeMoves(json);
       const names = Object.fromEntries(Object.entries(namesOf(json)).map(([a, n]) => [was(a), n]));
       expect(names, `${variant}/${stack}`).toEqual(recorded[`${variant}/${stack}`]);

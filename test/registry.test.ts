@@ -85,7 +85,7 @@ describe("platforms are direct children of one app, each stack id once", () => {
       [fakePlatform("alpha", [{ environment: "dev" }]), fakePlatform("beta", [{ environment: "qa" }])],
       STORES,
     );
-    expect(stackIds(stacks)).toEqual(["alpha-dev", "beta-qa", "state"]);
+    expect(stackIds(stacks)).toEqual(["account-default-us-east-1", "alpha-dev", "beta-qa", "state"]);
   });
 
   test("a stack id two platforms build is refused before either builds, naming both platforms, files and the id", () => {
@@ -129,12 +129,15 @@ describe("platforms are direct children of one app, each stack id once", () => {
     );
   });
 
-  test.each([["state"], ["state-eu"]])("the state stores' id %s is refused for a platform's stack", (id) => {
-    const alpha = fakePlatform("alpha", [{ environment: "dev" }], { ids: () => [id] });
-    expect(() => synthRegistry([{ ...alpha, unprefixedStackIds: true }], STORES)).toThrow(
-      `environments/alpha/dev.ts: \`environment\` must not give a stack id that is \`state\` or starts with \`state-\` (the state stores' stacks), got "dev": platform alpha would build stack "${id}". Rename the environment.`,
-    );
-  });
+  test.each([["state"], ["state-eu"], ["account-default-us-east-1"]])(
+    "the reserved id %s is refused for a platform's stack",
+    (id) => {
+      const alpha = fakePlatform("alpha", [{ environment: "dev" }], { ids: () => [id] });
+      expect(() => synthRegistry([{ ...alpha, unprefixedStackIds: true }], STORES)).toThrow(
+        `environments/alpha/dev.ts: \`environment\` must not give a stack id that is \`state\` or starts with \`state-\` or \`account-\` (the state stores' and account baselines' stacks), got "dev": platform alpha would build stack "${id}". Rename the environment.`,
+      );
+    },
+  );
 
   test("two environments of one platform with one name are refused", () => {
     const alpha = fakePlatform("alpha", [{ environment: "dev" }, { environment: "dev" }]);
@@ -226,8 +229,14 @@ describe("PLATFORMS narrows a synth", () => {
   });
 
   test("a narrowed synth builds the selected platforms and only the state stores they use", () => {
-    expect(stackIds(synthRegistry([alpha, beta], twoStores, [beta]))).toEqual(["beta-qa", "state-beta"]);
+    expect(stackIds(synthRegistry([alpha, beta], twoStores, [beta]))).toEqual([
+      "account-beta-us-east-1",
+      "beta-qa",
+      "state-beta",
+    ]);
     expect(stackIds(synthRegistry([alpha, beta], twoStores))).toEqual([
+      "account-beta-us-east-1",
+      "account-default-us-east-1",
       "alpha-dev",
       "beta-qa",
       "state",
@@ -259,7 +268,14 @@ describe("state stores: one per AWS account, named by each environment", () => {
       ...twoStores,
       eu: { ...twoStores.eu, backend: "s3" },
     });
-    expect(stackIds(stacks)).toEqual(["alpha-dev", "state", "state-eu"]);
+    expect(stackIds(stacks)).toEqual([
+      "account-default-us-east-1",
+      "account-eu-eu-west-1",
+      "account-eu-us-east-1",
+      "alpha-dev",
+      "state",
+      "state-eu",
+    ]);
     expect(stacks.state!.terraform?.backend).toEqual({ local: { path: "../../../terraform.state.tfstate" } });
     expect(stacks["state-eu"]!.terraform?.backend?.s3).toMatchObject({
       bucket: "platforms-eu-terraform-state",
@@ -310,7 +326,13 @@ describe("state stores: one per AWS account, named by each environment", () => {
       [fakePlatform("alpha", [{ environment: "dev", stateStore: "eu" }])],
       parseStateStores(twoStores),
     );
-    expect(entries).toEqual([
+    // Each store's account baseline: its home region, and the regions its environments use.
+    expect(entries.filter((e) => e.region !== undefined).map((e) => [e.stack, e.store, e.account])).toEqual([
+      ["account-default-us-east-1", "default", "111111111111"],
+      ["account-eu-eu-west-1", "eu", "222222222222"],
+      ["account-eu-us-east-1", "eu", "222222222222"],
+    ]);
+    expect(entries.filter((e) => e.region === undefined)).toEqual([
       expect.objectContaining({ stack: "state", platform: null, store: "default", account: "111111111111" }),
       expect.objectContaining({ stack: "state-eu", platform: null, store: "eu", account: "222222222222" }),
       expect.objectContaining({
@@ -398,6 +420,8 @@ describe("environments of one account are fenced from each other", () => {
     const alpha = fakePlatform("alpha", [{ environment: "prod", workspace: "prod" }]);
     const beta = fakePlatform("beta", [{ environment: "prod", workspace: "prod", stateStore: "other" }]);
     expect(stackIds(synthRegistry([alpha, beta], stores))).toEqual([
+      "account-default-us-east-1",
+      "account-other-us-east-1",
       "alpha-prod",
       "beta-prod",
       "state",
@@ -425,9 +449,9 @@ describe("platform definitions", () => {
     );
   });
 
-  test.each([["state"], ["state-eu"]])("the platform name %s is refused", (name) => {
+  test.each([["state"], ["state-eu"], ["account"]])("the platform name %s is refused", (name) => {
     expect(() => synthRegistry([fakePlatform(name, [])], STORES)).toThrow(
-      `stacks/platforms.ts: a platform's \`name\` must not be "state" or start with "state-" (the state stores' stack ids), got ${JSON.stringify(name)}. Rename the platform.`,
+      `stacks/platforms.ts: a platform's \`name\` must not be "state" or "account" or start with "state-" or "account-" (the state stores' and account baselines' stack ids), got ${JSON.stringify(name)}. Rename the platform.`,
     );
   });
 
