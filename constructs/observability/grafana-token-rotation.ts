@@ -1,26 +1,21 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
-import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
 import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../core/aws-limits";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
-import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
-import { LAMBDA_NODEJS_RUNTIME } from "../core/runtimes";
 import { invalid, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 import { secretAccessPolicy } from "../internal/secret-access";
+import type { FunctionCode } from "../lambda";
+import { LambdaFunction } from "../lambda";
 
 /** The metric the function's daily `report-expiry` run emits (CloudWatch Embedded Metric Format). */
 export const TOKEN_EXPIRY_METRIC = "TokenSecondsToExpiry";
@@ -31,13 +26,7 @@ export const TOKEN_EXPIRY_METRIC = "TokenSecondsToExpiry";
  */
 export const ROTATION_FUNCTION_TIMEOUT_SECONDS = 60;
 
-/** A bundled Lambda zip (what `bundleFunction` returns). */
-export interface FunctionCode {
-  /** Path of the zip on disk. */
-  readonly zipPath: string;
-  /** Base64 SHA-256 of the zip, for `source_code_hash`: deploys follow content, not file times. */
-  readonly sourceCodeHash: string;
-}
+export type { FunctionCode } from "../lambda";
 
 /** Properties of {@link GrafanaTokenRotation}. */
 export interface GrafanaTokenRotationProps {
@@ -112,6 +101,8 @@ export class GrafanaTokenRotation extends Construct {
   public readonly functionArn: string;
   /** Seconds a token lives: interval + 5 days. */
   public readonly tokenTtlSeconds: number;
+  /** The rotation function. */
+  public readonly function: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: GrafanaTokenRotationProps) {
     super(scope, id);
@@ -159,32 +150,17 @@ export class GrafanaTokenRotation extends Construct {
       recoveryWindowInDays: 7,
     });
 
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${this.functionName}`,
-      retentionInDays: logRetentionDays,
-      kmsKeyId: props.encryptionKey.keyArn,
-    });
-
-    const role = new IamRole(this, "role", {
-      name: this.functionName,
-      description: "Rotates the Grafana service-account token of one workspace",
-      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", {
-        StringEquals: { "aws:SourceAccount": account.accountId },
-      }),
-    });
-    new SecretsmanagerSecretPolicy(this, "secret-policy", {
-      secretArn: secret.arn,
-      policy: secretAccessPolicy({
-        readers: [role.arn, ...props.secretAccess.readers],
-        writers: [role.arn, ...props.secretAccess.writers],
-        policyAdministrators: props.secretAccess.policyAdministrators,
-      }),
-    });
     const functionArn = `arn:${partition.partition}:lambda:*:${account.accountId}:function:${this.functionName}`;
-    new IamRolePolicy(this, "role-policy", {
-      name: "rotate-grafana-token",
-      role: role.name,
-      policy: policyDocument([
+    this.function = new LambdaFunction(this, "function", {
+      naming: props.naming,
+      name: "grafana-token-rotation",
+      description:
+        "Rotates the Grafana service-account token (Secrets Manager rotation; invoke with {} to force one)",
+      roleDescription: "Rotates the Grafana service-account token of one workspace",
+      code: props.code,
+      encryptionKey: props.encryptionKey,
+      policyName: "rotate-grafana-token",
+      statements: [
         {
           sid: "RotateTheTokenSecret",
           actions: [
@@ -203,12 +179,6 @@ export class GrafanaTokenRotation extends Construct {
           conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
         },
         {
-          sid: "DecryptTheFunctionEnvironment",
-          actions: ["kms:Decrypt"],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringLike: { "kms:ViaService": "lambda.*.amazonaws.com" } },
-        },
-        {
           sid: "ManageTokensOfThisWorkspace",
           actions: [
             "grafana:CreateWorkspaceServiceAccountToken",
@@ -217,51 +187,31 @@ export class GrafanaTokenRotation extends Construct {
           ],
           resources: [props.workspace.workspaceArn],
         },
-        {
-          sid: "WriteLogs",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          resources: [`${logGroup.arn}:*`],
-        },
-        // X-Ray trace writes have no resource-level scope in IAM.
-        {
-          sid: "WriteTraces",
-          actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-          resources: ["*"],
-        },
         // RotateSecret from a forced run makes Secrets Manager invoke this same function.
         { sid: "InvokeItself", actions: ["lambda:InvokeFunction"], resources: [functionArn] },
-      ]),
-    });
-
-    const asset = new TerraformAsset(this, "code", { path: props.code.zipPath, type: AssetType.FILE });
-    const fn = new LambdaFunction(this, "function", {
-      functionName: this.functionName,
-      description:
-        "Rotates the Grafana service-account token (Secrets Manager rotation; invoke with {} to force one)",
-      role: role.arn,
-      runtime: LAMBDA_NODEJS_RUNTIME,
-      architectures: ["arm64"],
-      handler: "index.handler",
-      filename: asset.path,
-      sourceCodeHash: props.code.sourceCodeHash,
-      memorySize: 256,
-      timeout: ROTATION_FUNCTION_TIMEOUT_SECONDS,
-      reservedConcurrentExecutions: props.reservedConcurrency,
-      kmsKeyArn: props.encryptionKey.keyArn,
-      tracingConfig: { mode: "Active" },
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      ],
+      memoryMiB: 256,
+      timeoutSeconds: ROTATION_FUNCTION_TIMEOUT_SECONDS,
+      logRetentionDays,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
-        variables: {
-          SECRET_ARN: secret.arn,
-          GRAFANA_WORKSPACE_ID: props.workspace.workspaceId,
-          GRAFANA_URL: props.workspace.url,
-          GRAFANA_SERVICE_ACCOUNT_ID: props.workspace.serviceAccountId,
-          TOKEN_TTL_SECONDS: String(this.tokenTtlSeconds),
-          METRIC_NAMESPACE: metricNamespace,
-        },
+        SECRET_ARN: secret.arn,
+        GRAFANA_WORKSPACE_ID: props.workspace.workspaceId,
+        GRAFANA_URL: props.workspace.url,
+        GRAFANA_SERVICE_ACCOUNT_ID: props.workspace.serviceAccountId,
+        TOKEN_TTL_SECONDS: String(this.tokenTtlSeconds),
+        METRIC_NAMESPACE: metricNamespace,
       },
-      dependsOn: [logGroup],
     });
+    new SecretsmanagerSecretPolicy(this, "secret-policy", {
+      secretArn: secret.arn,
+      policy: secretAccessPolicy({
+        readers: [this.function.roleArn, ...props.secretAccess.readers],
+        writers: [this.function.roleArn, ...props.secretAccess.writers],
+        policyAdministrators: props.secretAccess.policyAdministrators,
+      }),
+    });
+    const fn = this.function.resource;
     this.functionArn = fn.arn;
     this.secretArn = secret.arn;
 

@@ -201,7 +201,7 @@ export class EnvironmentStack extends TerraformStack {
 
   /**
    * Resources that moved when the construct library split the cluster and the image repository out of
-   * the service (issue 11): `moved` blocks from their old addresses, so Terraform moves them in state
+   * the service and the rotation function into a LambdaFunction (issue 11): `moved` blocks from their old addresses, so Terraform moves them in state
    * instead of destroying and recreating them (test/addresses.test.ts checks every recorded address).
    */
   private movedFromBeforeTheLibrarySplit(): void {
@@ -213,6 +213,12 @@ export class EnvironmentStack extends TerraformStack {
     this.service.repository.lifecycle.moveFromId(
       "aws_ecr_lifecycle_policy.service_repository-lifecycle_5C61A57F",
     );
+    // The rotation function became a LambdaFunction construct inside the rotation.
+    const rotation = this.tokenRotation.function;
+    rotation.logGroup.moveFromId("aws_cloudwatch_log_group.grafana-token_logs_31142E68");
+    rotation.role.moveFromId("aws_iam_role.grafana-token_role_8384F095");
+    rotation.rolePolicy.moveFromId("aws_iam_role_policy.grafana-token_role-policy_FD133633");
+    rotation.resource.moveFromId("aws_lambda_function.grafana-token_function_10CF91CD");
   }
 
   private outputs(ci: GithubDeployRoles, secrets: RuntimeSecrets): void {

@@ -177,7 +177,7 @@ describe("GrafanaTokenRotation", () => {
     ],
   ])("the token secret's policy: %s, %s is %s", async (_who, principal, action, expected) => {
     const policy = resolveTokens(onlyResource(json, "aws_secretsmanager_secret_policy").policy, {
-      "aws_iam_role.grafana-token_role_8384F095.arn": ROTATION_ROLE_ARN,
+      [`aws_iam_role.${Object.keys(resourcesOf(json, "aws_iam_role"))[0]}.arn`]: ROTATION_ROLE_ARN,
     });
     await expect(
       decide({

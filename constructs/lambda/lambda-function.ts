@@ -1,0 +1,263 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction as LambdaFunctionResource } from "@cdktf/provider-aws/lib/lambda-function";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { bundleFunction } from "../core/bundle";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
+import { type PolicyStatement, policyDocument, serviceTrustPolicy } from "../core/iam";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { LAMBDA_NODEJS_RUNTIME } from "../core/runtimes";
+import { invalid, requireIntegerInRange, requireLogRetention } from "../core/validation";
+import type { KeyReference, NetworkReference } from "../internal/references";
+
+/** A bundled Lambda zip (what `bundleFunction` returns). */
+export interface FunctionCode {
+  /** Path of the zip on disk. */
+  readonly zipPath: string;
+  /** Base64 SHA-256 of the zip, for `source_code_hash`: deploys follow content, not file times. */
+  readonly sourceCodeHash: string;
+}
+
+/** Properties of {@link LambdaFunction}. */
+export interface LambdaFunctionProps {
+  /** Project and environment the names derive from. */
+  readonly naming: ResourceNaming;
+  /** Name suffix: the function and its role are `<project>-<environment>-<name>` (changing it replaces both). */
+  readonly name: string;
+  /** What the function does (its description). */
+  readonly description: string;
+  /**
+   * Description of the function's role.
+   * @default - the function's description
+   */
+  readonly roleDescription?: string;
+  /**
+   * The function's code.
+   * @default - `functions/<name>/handler.ts` bundled with esbuild ({@link LambdaFunction.bundle})
+   */
+  readonly code?: FunctionCode;
+  /** Key for the environment variables and the log group. */
+  readonly encryptionKey: KeyReference;
+  /** What the function may do beyond writing its logs and traces: the statements of its role's policy. */
+  readonly statements: readonly PolicyStatement[];
+  /**
+   * Name of the role's inline policy.
+   * @default "function"
+   */
+  readonly policyName?: string;
+  /**
+   * Environment variables (no secret values: pass a secret's ARN and read it at run time).
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Memory in MiB.
+   * @default 256
+   */
+  readonly memoryMiB?: number;
+  /**
+   * Seconds the function may run.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Days the log group keeps the function's logs.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Concurrent executions reserved for the function (taken from the account's pool).
+   * @default - none reserved
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Active X-Ray tracing.
+   * @default true
+   */
+  readonly tracing?: boolean;
+  /**
+   * Runs the function in the network's private subnets, with a security group of its own that allows
+   * HTTPS out and nothing in.
+   * @default - not in a VPC (the function reaches AWS and public APIs only)
+   */
+  readonly vpc?: NetworkReference;
+}
+
+/**
+ * A Lambda function on the repository's one runtime (`LAMBDA_NODEJS_RUNTIME`, arm64, handler
+ * `index.handler`): its log group created first, with retention and the key; a role only Lambda in this
+ * account may assume, allowed to write that log group, its traces and the statements given; the
+ * environment encrypted with the key; deploys keyed on the code's content hash; optionally in private
+ * subnets with its own security group.
+ */
+export class LambdaFunction extends Construct {
+  /** The default code of a function: `functions/<name>/handler.ts`, bundled into a reproducible zip. */
+  static bundle(name: string): FunctionCode {
+    return bundleFunction({ entry: `functions/${name}/handler.ts`, name });
+  }
+
+  /** Name of the function. */
+  public readonly functionName: string;
+  /** ARN of the function. */
+  public readonly functionArn: string;
+  /** ARN of the function's role. */
+  public readonly roleArn: string;
+  /** Name of the function's role. */
+  public readonly roleName: string;
+  /** Name of the log group. */
+  public readonly logGroupName: string;
+  /** Security group of the function, when it runs in a VPC. */
+  public readonly securityGroupId?: string;
+  /** The function resource (a construct that had it at another address moves it from there). */
+  public readonly resource: LambdaFunctionResource;
+  /** The log group, role and policy resources (likewise). */
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly role: IamRole;
+  public readonly rolePolicy: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
+    super(scope, id);
+    const memoryMiB = props.memoryMiB ?? 256;
+    const timeoutSeconds = props.timeoutSeconds ?? 30;
+    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.name)) {
+      throw invalid(
+        "name",
+        "must be 1-40 lowercase letters, digits and hyphens, starting with a letter",
+        props.name,
+        'Use the function\'s folder name under functions/, such as "grafana-token-rotation".',
+      );
+    }
+    requireIntegerInRange("memoryMiB", memoryMiB, 128, 10_240, "Lambda's memory range");
+    requireIntegerInRange("timeoutSeconds", timeoutSeconds, 1, 900, "Lambda's 15-minute limit");
+    requireLogRetention("logRetentionDays", logRetentionDays);
+    if (props.reservedConcurrency !== undefined) {
+      requireIntegerInRange(
+        "reservedConcurrency",
+        props.reservedConcurrency,
+        1,
+        1000,
+        "Lambda reserves whole executions out of the account's pool",
+      );
+    }
+    const code = props.code ?? LambdaFunction.bundle(props.name);
+    this.functionName = limitedName(NAME_LIMITS.lambdaFunction, props.naming, props.name);
+    const account = new DataAwsCallerIdentity(this, "account");
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${this.functionName}`,
+      retentionInDays: logRetentionDays,
+      kmsKeyId: props.encryptionKey.keyArn,
+    });
+    this.role = new IamRole(this, "role", {
+      name: limitedName(NAME_LIMITS.iamRole, props.naming, props.name),
+      description: props.roleDescription ?? props.description,
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", {
+        StringEquals: { "aws:SourceAccount": account.accountId },
+      }),
+    });
+    const own: PolicyStatement[] = [
+      {
+        sid: "DecryptTheFunctionEnvironment",
+        actions: ["kms:Decrypt"],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringLike: { "kms:ViaService": "lambda.*.amazonaws.com" } },
+      },
+      {
+        sid: "WriteLogs",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [`${this.logGroup.arn}:*`],
+      },
+    ];
+    if (props.tracing ?? true) {
+      // X-Ray trace writes have no resource-level scope in IAM.
+      own.push({
+        sid: "WriteTraces",
+        actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        resources: ["*"],
+      });
+    }
+    if (props.vpc) {
+      // The ENI actions Lambda needs in a VPC take no resource scope on creation.
+      own.push({
+        sid: "ManageVpcNetworkInterfaces",
+        actions: [
+          "ec2:CreateNetworkInterface",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DeleteNetworkInterface",
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:UnassignPrivateIpAddresses",
+        ],
+        resources: ["*"],
+      });
+    }
+    const sids = new Set(own.map((s) => s.sid));
+    const clash = props.statements.find((s) => s.sid !== undefined && sids.has(s.sid));
+    if (clash) {
+      throw invalid(
+        "statements",
+        `must not reuse the sid of a statement the construct adds (${[...sids].join(", ")})`,
+        clash.sid,
+        "Rename the statement.",
+      );
+    }
+    this.rolePolicy = new IamRolePolicy(this, "role-policy", {
+      name: props.policyName ?? "function",
+      role: this.role.name,
+      policy: policyDocument([...props.statements, ...own]),
+    });
+
+    if (props.vpc) {
+      const group = new SecurityGroup(this, "security-group", {
+        name: `${this.functionName}-function`,
+        description: `Lambda function ${this.functionName}`,
+        vpcId: props.vpc.vpcId,
+        lifecycle: { createBeforeDestroy: true },
+      });
+      new VpcSecurityGroupEgressRule(this, "egress-https", {
+        securityGroupId: group.id,
+        description: "HTTPS to AWS APIs",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+      });
+      this.securityGroupId = group.id;
+    }
+
+    const asset = new TerraformAsset(this, "code", { path: code.zipPath, type: AssetType.FILE });
+    this.resource = new LambdaFunctionResource(this, "function", {
+      functionName: this.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: LAMBDA_NODEJS_RUNTIME,
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: asset.path,
+      sourceCodeHash: code.sourceCodeHash,
+      memorySize: memoryMiB,
+      timeout: timeoutSeconds,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      kmsKeyArn: props.encryptionKey.keyArn,
+      ...((props.tracing ?? true) ? { tracingConfig: { mode: "Active" } } : {}),
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      ...(props.environment && Object.keys(props.environment).length > 0
+        ? { environment: { variables: { ...props.environment } } }
+        : {}),
+      ...(props.vpc
+        ? { vpcConfig: { subnetIds: props.vpc.privateSubnetIds, securityGroupIds: [this.securityGroupId!] } }
+        : {}),
+      // The log group exists (with its retention and key) before the function's first log line.
+      dependsOn: [this.logGroup],
+    });
+    this.functionArn = this.resource.arn;
+    this.roleArn = this.role.arn;
+    this.roleName = this.role.name;
+    this.logGroupName = this.logGroup.name;
+  }
+}
