@@ -27,6 +27,62 @@ export interface AlertsProps {
   readonly email?: string;
 }
 
+/** A statistic CloudWatch computes over a period. */
+export type AlarmStatistic = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
+
+/** How an alarm compares the statistic with its threshold. */
+export type AlarmComparison =
+  | "GreaterThanOrEqualToThreshold"
+  | "GreaterThanThreshold"
+  | "LessThanThreshold"
+  | "LessThanOrEqualToThreshold";
+
+/** What an alarm watches: a kind of AWS resource and the CloudWatch dimensions naming one of them. */
+export interface AlarmTarget {
+  /** The kind of resource; a row applies to the targets of its kind. */
+  readonly kind: "ecsService" | "loadBalancer" | "targetGroup" | "lambdaFunction";
+  /**
+   * Stable key of the target in the settings (a service's key): part of each alarm's id and name, so
+   * every target gets its own alarm. Empty for a platform's only target of its kind (the id and name
+   * are then the row's key alone).
+   */
+  readonly key: string;
+  /** The metric dimensions that name the target (`{ ClusterName, ServiceName }`). */
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/**
+ * One row of an alarm catalogue: a metric of a kind of target, a statistic (or percentile), a threshold,
+ * a period times evaluation periods, and how missing data counts. Declared once, it becomes one alarm
+ * per target ({@link Alerts.watch}).
+ */
+export interface AlarmRow {
+  /** Stable key of the row (`cpu-high`): with the target's key, the alarm's id and name. */
+  readonly key: string;
+  /** The kind of target the row watches. */
+  readonly kind: AlarmTarget["kind"];
+  /** What the alarm means and what to do; `{target}` is replaced by the target's key. */
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  /** The statistic; give this or {@link AlarmRow.percentile}. */
+  readonly statistic?: AlarmStatistic;
+  /** A percentile (99 for p99) instead of a statistic. */
+  readonly percentile?: number;
+  readonly comparison: AlarmComparison;
+  readonly threshold: number;
+  /** Seconds per period: 10, 30 or a multiple of 60. */
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  /**
+   * Breaching periods (of `evaluationPeriods`) that fire the alarm ("M out of N").
+   * @default evaluationPeriods
+   */
+  readonly datapointsToAlarm?: number;
+  /** How periods without data count. */
+  readonly treatMissingData: "breaching" | "notBreaching" | "ignore" | "missing";
+}
+
 /** One CloudWatch alarm on the critical topic. */
 export interface CriticalAlarmOptions {
   /** Alarm name suffix: the alarm is `<project>-<environment>-<name>`. */
@@ -36,15 +92,19 @@ export interface CriticalAlarmOptions {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
-  readonly statistic: "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
-  readonly comparison:
-    | "GreaterThanOrEqualToThreshold"
-    | "GreaterThanThreshold"
-    | "LessThanThreshold"
-    | "LessThanOrEqualToThreshold";
+  /** The statistic; give this or {@link CriticalAlarmOptions.percentile}. */
+  readonly statistic?: AlarmStatistic;
+  /** A percentile (99 for p99) instead of a statistic. */
+  readonly percentile?: number;
+  readonly comparison: AlarmComparison;
   readonly threshold: number;
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
+  /**
+   * Breaching periods (of `evaluationPeriods`) that fire the alarm.
+   * @default evaluationPeriods
+   */
+  readonly datapointsToAlarm?: number;
   /** How periods without data count. */
   readonly treatMissingData: "breaching" | "notBreaching" | "ignore" | "missing";
 }
@@ -61,6 +121,7 @@ export class Alerts extends Construct {
   public readonly topicName: string;
   /** Names of the alarms added so far. */
   public readonly alarmNames: string[] = [];
+  private readonly alarmIds = new Set<string>();
   private readonly naming: ResourceNaming;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
@@ -120,9 +181,22 @@ export class Alerts extends Construct {
     this.topicArn = topic.arn;
   }
 
-  /** Adds an alarm that notifies the topic when it fires (ALARM) and when it clears (OK). */
+  /**
+   * Adds an alarm that notifies the topic when it fires (ALARM) and when it clears (OK). Ids and names
+   * are unique: a second alarm with either is refused.
+   */
   public addAlarm(id: string, options: CriticalAlarmOptions): CloudwatchMetricAlarm {
+    validateAlarm(id, options);
     const alarmName = limitedName(NAME_LIMITS.alarm, this.naming, options.name);
+    if (this.alarmIds.has(id) || this.alarmNames.includes(alarmName)) {
+      throw invalid(
+        "alarm",
+        "must have an id and a name no other alarm of the topic has",
+        this.alarmIds.has(id) ? id : alarmName,
+        "Give each row a unique key, and each target a unique key.",
+      );
+    }
+    this.alarmIds.add(id);
     this.alarmNames.push(alarmName);
     return new CloudwatchMetricAlarm(this, id, {
       alarmName,
@@ -130,15 +204,46 @@ export class Alerts extends Construct {
       namespace: options.namespace,
       metricName: options.metricName,
       dimensions: { ...options.dimensions },
-      statistic: options.statistic,
+      ...(options.percentile !== undefined
+        ? { extendedStatistic: `p${options.percentile}` }
+        : { statistic: options.statistic }),
       comparisonOperator: options.comparison,
       threshold: options.threshold,
       period: options.periodSeconds,
       evaluationPeriods: options.evaluationPeriods,
+      ...(options.datapointsToAlarm !== undefined ? { datapointsToAlarm: options.datapointsToAlarm } : {}),
       treatMissingData: options.treatMissingData,
       alarmActions: [this.topicArn],
       okActions: [this.topicArn],
     });
+  }
+
+  /**
+   * One alarm per target and row of its kind: the catalogue declared once ("CPU above 85 % for 15
+   * minutes") becomes an alarm for every target passed. Each alarm's id and name are
+   * `<row key>-<target key>` (the row's key alone for a target with an empty key).
+   */
+  public watch(targets: readonly AlarmTarget[], rows: readonly AlarmRow[]): CloudwatchMetricAlarm[] {
+    const keys = new Set<string>();
+    for (const row of rows) {
+      if (keys.has(row.key)) {
+        throw invalid("rows", "must have unique keys", row.key, "Rename one of the rows.");
+      }
+      keys.add(row.key);
+    }
+    return targets.flatMap((target) =>
+      rows
+        .filter((row) => row.kind === target.kind)
+        .map((row) => {
+          const id = target.key === "" ? row.key : `${row.key}-${target.key}`;
+          return this.addAlarm(id, {
+            ...row,
+            name: id,
+            description: row.description.replaceAll("{target}", target.key),
+            dimensions: target.dimensions,
+          });
+        }),
+    );
   }
 
   /** The seed's "ECS no running tasks": running task count < 1 for 10 minutes (5 min x 2). Needs Container Insights. */
@@ -146,39 +251,24 @@ export class Alerts extends Construct {
     readonly clusterName: string;
     readonly serviceName: string;
   }): CloudwatchMetricAlarm {
-    return this.addAlarm("ecs-no-running-tasks", {
-      name: "ecs-no-running-tasks",
-      description:
-        "The bot service has had no running task for 10 minutes. Check the ECS service events and the task logs.",
-      namespace: "ECS/ContainerInsights",
-      metricName: "RunningTaskCount",
-      dimensions: { ClusterName: service.clusterName, ServiceName: service.serviceName },
-      statistic: "Maximum",
-      comparison: "LessThanThreshold",
-      threshold: 1,
-      periodSeconds: 300,
-      evaluationPeriods: 2,
-      // No data from Container Insights means no task is reporting.
-      treatMissingData: "breaching",
-    });
+    return this.watch(
+      [
+        {
+          kind: "ecsService",
+          key: "",
+          dimensions: { ClusterName: service.clusterName, ServiceName: service.serviceName },
+        },
+      ],
+      [NO_RUNNING_TASKS],
+    )[0]!;
   }
 
   /** The seed's "ALB target 5xx errors": 10+ target HTTP 5xx responses (5 min x 2). */
   public alarmOnTarget5xx(alb: { readonly albArnSuffix: string }): CloudwatchMetricAlarm {
-    return this.addAlarm("alb-target-5xx", {
-      name: "alb-target-5xx",
-      description:
-        "The API's targets returned 10 or more HTTP 5xx responses in each of two 5-minute periods.",
-      namespace: "AWS/ApplicationELB",
-      metricName: "HTTPCode_Target_5XX_Count",
-      dimensions: { LoadBalancer: alb.albArnSuffix },
-      statistic: "Sum",
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: 10,
-      periodSeconds: 300,
-      evaluationPeriods: 2,
-      treatMissingData: "notBreaching",
-    });
+    return this.watch(
+      [{ kind: "loadBalancer", key: "", dimensions: { LoadBalancer: alb.albArnSuffix } }],
+      [TARGET_5XX],
+    )[0]!;
   }
 
   /** The seed's "ALB unhealthy hosts": any unhealthy target for 10 minutes (5 min x 2). */
@@ -186,19 +276,128 @@ export class Alerts extends Construct {
     readonly albArnSuffix: string;
     readonly targetGroupArnSuffix: string;
   }): CloudwatchMetricAlarm {
-    return this.addAlarm("alb-unhealthy-hosts", {
-      name: "alb-unhealthy-hosts",
-      description:
-        "The API's target group has had an unhealthy target for 10 minutes. Check the health check path and the task logs.",
-      namespace: "AWS/ApplicationELB",
-      metricName: "UnHealthyHostCount",
-      dimensions: { LoadBalancer: alb.albArnSuffix, TargetGroup: alb.targetGroupArnSuffix },
-      statistic: "Maximum",
-      comparison: "GreaterThanThreshold",
-      threshold: 0,
-      periodSeconds: 300,
-      evaluationPeriods: 2,
-      treatMissingData: "notBreaching",
-    });
+    return this.watch(
+      [
+        {
+          kind: "targetGroup",
+          key: "",
+          dimensions: { LoadBalancer: alb.albArnSuffix, TargetGroup: alb.targetGroupArnSuffix },
+        },
+      ],
+      [UNHEALTHY_HOSTS],
+    )[0]!;
+  }
+}
+
+/** The seed's "ECS no running tasks" row. */
+export const NO_RUNNING_TASKS: AlarmRow = {
+  key: "ecs-no-running-tasks",
+  kind: "ecsService",
+  description:
+    "The bot service has had no running task for 10 minutes. Check the ECS service events and the task logs.",
+  namespace: "ECS/ContainerInsights",
+  metricName: "RunningTaskCount",
+  statistic: "Maximum",
+  comparison: "LessThanThreshold",
+  threshold: 1,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  // No data from Container Insights means no task is reporting.
+  treatMissingData: "breaching",
+};
+
+/** The seed's "ALB target 5xx errors" row. */
+export const TARGET_5XX: AlarmRow = {
+  key: "alb-target-5xx",
+  kind: "loadBalancer",
+  description: "The API's targets returned 10 or more HTTP 5xx responses in each of two 5-minute periods.",
+  namespace: "AWS/ApplicationELB",
+  metricName: "HTTPCode_Target_5XX_Count",
+  statistic: "Sum",
+  comparison: "GreaterThanOrEqualToThreshold",
+  threshold: 10,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  treatMissingData: "notBreaching",
+};
+
+/** The seed's "ALB unhealthy hosts" row. */
+export const UNHEALTHY_HOSTS: AlarmRow = {
+  key: "alb-unhealthy-hosts",
+  kind: "targetGroup",
+  description:
+    "The API's target group has had an unhealthy target for 10 minutes. Check the health check path and the task logs.",
+  namespace: "AWS/ApplicationELB",
+  metricName: "UnHealthyHostCount",
+  statistic: "Maximum",
+  comparison: "GreaterThanThreshold",
+  threshold: 0,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  treatMissingData: "notBreaching",
+};
+
+const ALARM_KEY = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** CloudWatch's rules for an alarm, checked before Terraform sees it. */
+function validateAlarm(id: string, o: CriticalAlarmOptions): void {
+  if (!ALARM_KEY.test(id)) {
+    throw invalid(
+      "key",
+      "must be lowercase letters, digits and hyphens, starting with a letter (at most 63)",
+      id,
+      "Rename the row or the target.",
+    );
+  }
+  if ((o.statistic === undefined) === (o.percentile === undefined)) {
+    throw invalid(
+      `${id}.statistic`,
+      "must be given, or percentile instead, but not both",
+      { statistic: o.statistic, percentile: o.percentile },
+      "Give one of statistic (Average, Sum, ...) or percentile (99 for p99).",
+    );
+  }
+  if (o.percentile !== undefined && !(o.percentile > 0 && o.percentile < 100)) {
+    throw invalid(
+      `${id}.percentile`,
+      "must be above 0 and below 100",
+      o.percentile,
+      "Use for example 99 for p99.",
+    );
+  }
+  const p = o.periodSeconds;
+  if (!(p === 10 || p === 30 || (Number.isInteger(p) && p >= 60 && p % 60 === 0))) {
+    throw invalid(
+      `${id}.periodSeconds`,
+      "must be 10, 30 or a multiple of 60",
+      p,
+      "Use 60, 300 or 3600, say.",
+    );
+  }
+  if (!Number.isInteger(o.evaluationPeriods) || o.evaluationPeriods < 1) {
+    throw invalid(
+      `${id}.evaluationPeriods`,
+      "must be a whole number of at least 1",
+      o.evaluationPeriods,
+      "Use 1 or more.",
+    );
+  }
+  const limit = p < 3600 ? 86_400 : 7 * 86_400;
+  if (p * o.evaluationPeriods > limit) {
+    throw invalid(
+      `${id}.evaluationPeriods`,
+      `must keep periodSeconds x evaluationPeriods within ${limit === 86_400 ? "one day (periods under an hour)" : "seven days"}`,
+      o.evaluationPeriods,
+      "Use fewer or shorter periods.",
+    );
+  }
+  const m = o.datapointsToAlarm;
+  if (m !== undefined && (!Number.isInteger(m) || m < 1 || m > o.evaluationPeriods)) {
+    throw invalid(
+      `${id}.datapointsToAlarm`,
+      `must be a whole number from 1 to evaluationPeriods (${o.evaluationPeriods})`,
+      m,
+      "Lower it, or raise evaluationPeriods.",
+    );
   }
 }

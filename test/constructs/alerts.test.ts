@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { Alerts } from "../../constructs/alerts";
+import { type AlarmRow, type AlarmTarget, Alerts } from "../../constructs/alerts";
 import { key, naming } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
@@ -126,5 +126,129 @@ describe("Alerts", () => {
     ).toThrow(
       '`email` must be an email address, got "oncall". Set it to the address that should receive critical alerts.',
     );
+  });
+});
+
+describe("the alarm catalogue (Alerts.watch)", () => {
+  const CPU_HIGH: AlarmRow = {
+    key: "cpu-high",
+    kind: "ecsService",
+    description: "CPU of {target} above 85 % for 15 minutes.",
+    namespace: "AWS/ECS",
+    metricName: "CPUUtilization",
+    statistic: "Average",
+    comparison: "GreaterThanThreshold",
+    threshold: 85,
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+    treatMissingData: "notBreaching",
+  };
+  const LATENCY_P99: AlarmRow = {
+    key: "latency-p99",
+    kind: "loadBalancer",
+    description: "p99 latency above 2 s in 3 of 5 minutes.",
+    namespace: "AWS/ApplicationELB",
+    metricName: "TargetResponseTime",
+    percentile: 99,
+    comparison: "GreaterThanThreshold",
+    threshold: 2,
+    periodSeconds: 60,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    treatMissingData: "notBreaching",
+  };
+  const services: AlarmTarget[] = ["api", "worker"].map((k) => ({
+    kind: "ecsService",
+    key: k,
+    dimensions: { ClusterName: "c", ServiceName: `meeting-notes-staging-${k}` },
+  }));
+  const watch = (targets: readonly AlarmTarget[], rows: readonly AlarmRow[]) =>
+    synthScope((s) => {
+      new Alerts(s, "alerts", { naming, encryptionKey: key }).watch(targets, rows);
+    });
+
+  test("a row declared once becomes an alarm per target of its kind, named by row and target, notifying on ALARM and OK", () => {
+    const json = watch(
+      [...services, { kind: "loadBalancer", key: "public", dimensions: { LoadBalancer: "app/x/1" } }],
+      [CPU_HIGH, LATENCY_P99],
+    );
+    const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
+    expect(
+      Object.values(alarms)
+        .map((a) => a.alarm_name)
+        .sort(),
+    ).toEqual([
+      "meeting-notes-staging-cpu-high-api",
+      "meeting-notes-staging-cpu-high-worker",
+      "meeting-notes-staging-latency-p99-public",
+    ]);
+    const api = Object.values(alarms).find((a) => a.alarm_name.endsWith("cpu-high-api"));
+    expect(api).toMatchObject({
+      alarm_description: "CPU of api above 85 % for 15 minutes.",
+      dimensions: { ClusterName: "c", ServiceName: "meeting-notes-staging-api" },
+      statistic: "Average",
+      period: 300,
+      evaluation_periods: 3,
+    });
+    expect(api.alarm_actions).toEqual(api.ok_actions);
+    expect(api.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\./)]);
+    expect(Object.keys(alarms).some((id) => id.includes("cpu-high-api"))).toBe(true);
+  });
+
+  test("a percentile becomes an extended statistic; M of N becomes datapoints_to_alarm", () => {
+    const json = watch(
+      [{ kind: "loadBalancer", key: "public", dimensions: { LoadBalancer: "app/x/1" } }],
+      [LATENCY_P99],
+    );
+    const alarm = onlyResource(json, "aws_cloudwatch_metric_alarm");
+    expect(alarm.extended_statistic).toBe("p99");
+    expect(alarm.statistic).toBeUndefined();
+    expect(alarm.datapoints_to_alarm).toBe(3);
+  });
+
+  test.each<[string, AlarmRow[], readonly AlarmTarget[], string]>([
+    [
+      "two rows with one key",
+      [CPU_HIGH, { ...CPU_HIGH, threshold: 95 }],
+      services,
+      '`rows` must have unique keys, got "cpu-high". Rename one of the rows.',
+    ],
+    [
+      "two targets with one key",
+      [CPU_HIGH],
+      [services[0]!, { ...services[1]!, key: "api" }],
+      '`alarm` must have an id and a name no other alarm of the topic has, got "cpu-high-api". Give each row a unique key, and each target a unique key.',
+    ],
+    [
+      "a statistic and a percentile",
+      [{ ...CPU_HIGH, percentile: 90 }],
+      services,
+      '`cpu-high-api.statistic` must be given, or percentile instead, but not both, got {"statistic":"Average","percentile":90}. Give one of statistic (Average, Sum, ...) or percentile (99 for p99).',
+    ],
+    [
+      "a period CloudWatch does not offer",
+      [{ ...CPU_HIGH, periodSeconds: 90 }],
+      services,
+      "`cpu-high-api.periodSeconds` must be 10, 30 or a multiple of 60, got 90. Use 60, 300 or 3600, say.",
+    ],
+    [
+      "an evaluation range over a day",
+      [{ ...CPU_HIGH, periodSeconds: 300, evaluationPeriods: 289 }],
+      services,
+      "`cpu-high-api.evaluationPeriods` must keep periodSeconds x evaluationPeriods within one day (periods under an hour), got 289. Use fewer or shorter periods.",
+    ],
+    [
+      "more datapoints than periods",
+      [{ ...LATENCY_P99, datapointsToAlarm: 6 }],
+      [{ kind: "loadBalancer", key: "public", dimensions: { LoadBalancer: "app/x/1" } }],
+      "`latency-p99-public.datapointsToAlarm` must be a whole number from 1 to evaluationPeriods (5), got 6. Lower it, or raise evaluationPeriods.",
+    ],
+  ])("refuses %s", (_what, rows, targets, message) => {
+    expect(() => watch(targets, rows)).toThrow(message);
+  });
+
+  test("a row applies only to targets of its kind", () => {
+    const json = watch(services, [LATENCY_P99]);
+    expect(resourcesOf(json, "aws_cloudwatch_metric_alarm")).toEqual({});
   });
 });
