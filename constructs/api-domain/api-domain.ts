@@ -1,22 +1,17 @@
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { MAX_HEALTH_CHECK_PATH_LENGTH } from "../core/aws-limits";
+import type { Connections } from "../core/connections";
 import { DEFAULT_CONTAINER_PORT } from "../core/defaults";
-import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
-import { suppress } from "../core/suppressions";
+import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange } from "../core/validation";
 import type { NetworkReference } from "../internal/references";
+import { ApplicationLoadBalancer, type RouteTarget } from "../load-balancer";
 
-/** The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export { TLS_POLICY } from "../load-balancer";
 
 /** Properties of {@link ApiDomain}. */
 export interface ApiDomainProps {
@@ -58,7 +53,7 @@ export interface ApiDomainProps {
  * TLS 1.2+ with an ACM certificate, drops invalid headers, and forwards to the service's tasks;
  * plus the Route 53 alias for the domain.
  */
-export class ApiDomain extends Construct {
+export class ApiDomain extends Construct implements RouteTarget {
   /** The API's DNS name. */
   public readonly domainName: string;
   /** `https://<domainName>`. */
@@ -77,6 +72,12 @@ export class ApiDomain extends Construct {
   public readonly securityGroupId: string;
   /** ARN of the certificate the HTTPS listener serves. */
   public readonly certificateArn: string;
+  /** The load balancer (its routes, security group and resources). */
+  public readonly loadBalancer: ApplicationLoadBalancer;
+  /** Whom the load balancer reaches: the service registers and is allowed through this. */
+  public readonly connections: Connections;
+  /** Port the service's targets listen on. */
+  public readonly port: number;
 
   constructor(scope: Construct, id: string, props: ApiDomainProps) {
     super(scope, id);
@@ -84,75 +85,6 @@ export class ApiDomain extends Construct {
     const healthCheckPath = props.healthCheckPath ?? "/health";
     const deletionProtection = props.deletionProtection ?? false;
     validate(props, targetPort, healthCheckPath);
-
-    const name = resourceName(props.naming, "api");
-    const securityGroup = new SecurityGroup(this, "security-group", {
-      name: `${name}-alb`,
-      description: `Public HTTP and HTTPS to the ${name} load balancer`,
-      vpcId: props.network.vpcId,
-      lifecycle: { createBeforeDestroy: true },
-    });
-    for (const port of [80, 443]) {
-      const rule = new VpcSecurityGroupIngressRule(this, `ingress-${port}-ipv4`, {
-        securityGroupId: securityGroup.id,
-        description: port === 80 ? "HTTP from anywhere (redirected to HTTPS)" : "HTTPS from anywhere",
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: "0.0.0.0/0",
-      });
-      suppress(
-        rule,
-        "SG-001",
-        "the API's public load balancer must accept HTTP (redirect only) and HTTPS from the internet",
-        { ip_protocol: "tcp", from_port: port, to_port: port, cidr_ipv4: "0.0.0.0/0" },
-      );
-    }
-
-    const alb = new Lb(this, "alb", {
-      // ALB names allow 32 characters.
-      name: limitedName(NAME_LIMITS.loadBalancer, props.naming, "api"),
-      loadBalancerType: "application",
-      internal: false,
-      subnets: props.network.publicSubnetIds,
-      securityGroups: [securityGroup.id],
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: deletionProtection,
-      idleTimeout: 60,
-    });
-    suppress(
-      alb,
-      "ALB-005",
-      "access logs need a per-region log-delivery S3 bucket that this construct does not create yet (opt-in in terraform-aws-modules/alb too)",
-      { name: alb.nameInput },
-    );
-    if (!deletionProtection) {
-      suppress(
-        alb,
-        "ALB-004",
-        "deletionProtection is false in this environment's settings (disposable environments)",
-        { enable_deletion_protection: false },
-      );
-    }
-
-    const targetGroup = new LbTargetGroup(this, "targets", {
-      name: limitedName(NAME_LIMITS.targetGroup, props.naming, "api"),
-      port: targetPort,
-      protocol: "HTTP",
-      targetType: "ip",
-      vpcId: props.network.vpcId,
-      deregistrationDelay: "30",
-      healthCheck: {
-        enabled: true,
-        path: healthCheckPath,
-        protocol: "HTTP",
-        matcher: "200-399",
-        interval: 30,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-      },
-      lifecycle: { createBeforeDestroy: true },
-    });
 
     const zone = props.hostedZoneName
       ? new DataAwsRoute53Zone(this, "zone", { name: props.hostedZoneName, privateZone: false })
@@ -185,22 +117,22 @@ export class ApiDomain extends Construct {
       certificateArn = validation.certificateArn;
     }
 
-    new LbListener(this, "http", {
-      loadBalancerArn: alb.arn,
-      port: 80,
-      protocol: "HTTP",
-      defaultAction: [
-        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-      ],
-    });
-    new LbListener(this, "https", {
-      loadBalancerArn: alb.arn,
-      port: 443,
-      protocol: "HTTPS",
-      sslPolicy: TLS_POLICY,
+    this.loadBalancer = new ApplicationLoadBalancer(this, "load-balancer", {
+      naming: props.naming,
+      name: "api",
+      network: props.network,
       certificateArn,
-      defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      deletionProtection,
+      // Every request goes to the service; the group keeps the name it had before routes existed.
+      defaultRoute: {
+        key: "api",
+        port: targetPort,
+        healthCheck: { path: healthCheckPath },
+        targetGroupName: limitedName(NAME_LIMITS.targetGroup, props.naming, "api"),
+      },
     });
+    const alb = this.loadBalancer;
+    const target = alb.defaultTarget!;
 
     if (zone) {
       new Route53Record(this, "alias", {
@@ -213,12 +145,14 @@ export class ApiDomain extends Construct {
 
     this.domainName = props.domainName;
     this.url = `https://${props.domainName}`;
-    this.albArn = alb.arn;
-    this.albArnSuffix = alb.arnSuffix;
+    this.albArn = alb.albArn;
+    this.albArnSuffix = alb.albArnSuffix;
     this.albDnsName = alb.dnsName;
-    this.targetGroupArn = targetGroup.arn;
-    this.targetGroupArnSuffix = targetGroup.arnSuffix;
-    this.securityGroupId = securityGroup.id;
+    this.targetGroupArn = target.targetGroupArn;
+    this.targetGroupArnSuffix = target.targetGroupArnSuffix;
+    this.securityGroupId = alb.securityGroupId;
+    this.connections = alb.connections;
+    this.port = target.port;
     this.certificateArn = certificateArn;
   }
 }

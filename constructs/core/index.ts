@@ -6,6 +6,7 @@
  */
 export * from "./aws-limits";
 export * from "./bundle";
+export * from "./connections";
 export * from "./defaults";
 export * from "./iam";
 export * from "./naming";

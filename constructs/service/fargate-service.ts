@@ -9,9 +9,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { FARGATE_SIZES } from "../core/aws-limits";
+import { type Connectable, Connections } from "../core/connections";
 import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
@@ -37,12 +37,10 @@ export interface ServiceAutoscaling {
   readonly targetCpuPercent?: number;
 }
 
-/** Where the service receives traffic from (an `ApiDomain` satisfies this). */
-export interface LoadBalancerTarget {
+/** Where the service receives traffic from: a load balancer route (an `ApiDomain` is one). */
+export interface LoadBalancerTarget extends Connectable {
   /** Target group the tasks register in. */
   readonly targetGroupArn: string;
-  /** Security group of the load balancer; only it may reach the tasks. */
-  readonly securityGroupId: string;
 }
 
 /** Properties of {@link FargateService}. */
@@ -121,7 +119,7 @@ export interface FargateServiceProps {
  * private subnets with a deployment circuit breaker that rolls back, encrypted logs, and least-privilege
  * task and execution roles.
  */
-export class FargateService extends Construct {
+export class FargateService extends Construct implements Connectable {
   /** Name of the ECS cluster. */
   public readonly clusterName: string;
   /** ARN of the ECS cluster. */
@@ -144,6 +142,8 @@ export class FargateService extends Construct {
   public readonly taskRoleName: string;
   /** Security group of the tasks. */
   public readonly securityGroupId: string;
+  /** Who may reach the tasks (`loadBalancer.connections.allowTo(service, port)`) and whom they reach. */
+  public readonly connections: Connections;
   /** Tasks the service runs (its autoscaling minimum when it autoscales). */
   public readonly desiredCount: number;
 
@@ -267,24 +267,9 @@ export class FargateService extends Construct {
       toPort: 443,
       cidrIpv4: "0.0.0.0/0",
     });
-    if (props.loadBalancer) {
-      new VpcSecurityGroupIngressRule(this, "ingress-from-alb", {
-        securityGroupId: securityGroup.id,
-        description: "Traffic from the load balancer only",
-        ipProtocol: "tcp",
-        fromPort: containerPort,
-        toPort: containerPort,
-        referencedSecurityGroupId: props.loadBalancer.securityGroupId,
-      });
-      new VpcSecurityGroupEgressRule(this, "alb-egress-to-tasks", {
-        securityGroupId: props.loadBalancer.securityGroupId,
-        description: `Load balancer to the ${fullName} tasks`,
-        ipProtocol: "tcp",
-        fromPort: containerPort,
-        toPort: containerPort,
-        referencedSecurityGroupId: securityGroup.id,
-      });
-    }
+    this.connections = new Connections(this, "tasks", `the ${fullName} tasks`, securityGroup.id);
+    // Only the load balancer reaches the tasks, on the container port.
+    props.loadBalancer?.connections.allowTo(this, containerPort);
 
     const service = new EcsService(this, "service", {
       name: fullName,

@@ -219,6 +219,17 @@ export class EnvironmentStack extends TerraformStack {
     rotation.role.moveFromId("aws_iam_role.grafana-token_role_8384F095");
     rotation.rolePolicy.moveFromId("aws_iam_role_policy.grafana-token_role-policy_FD133633");
     rotation.resource.moveFromId("aws_lambda_function.grafana-token_function_10CF91CD");
+    // The API domain's load balancer became an ApplicationLoadBalancer construct inside it.
+    if (this.apiDomain) {
+      const lb = this.apiDomain.loadBalancer.resources;
+      lb.securityGroup.moveFromId("aws_security_group.api-domain_security-group_7F43D60E");
+      lb.ingress[0]!.moveFromId("aws_vpc_security_group_ingress_rule.api-domain_ingress-80-ipv4_C9664869");
+      lb.ingress[1]!.moveFromId("aws_vpc_security_group_ingress_rule.api-domain_ingress-443-ipv4_10177F5B");
+      lb.loadBalancer.moveFromId("aws_lb.api-domain_alb_BCA55C7E");
+      lb.httpListener.moveFromId("aws_lb_listener.api-domain_http_3B7EB197");
+      lb.httpsListener.moveFromId("aws_lb_listener.api-domain_https_7276A6C7");
+      lb.targetGroups.api!.moveFromId("aws_lb_target_group.api-domain_targets_629BDC2B");
+    }
   }
 
   private outputs(ci: GithubDeployRoles, secrets: RuntimeSecrets): void {

@@ -1,9 +1,10 @@
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
+import { Connections } from "../../constructs/core/connections";
 import { RuntimeSecrets } from "../../constructs/secrets";
 import { EcsCluster, FargateService, type FargateServiceProps } from "../../constructs/service";
 import { key, naming, network, secretAccess } from "../support/fixtures";
-import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
+import { onlyResource, parsed, resourcesOf, synthScope, testApp } from "../support/synth";
 
 const build = (overrides: Partial<FargateServiceProps> = {}) =>
   synthScope((s: Construct) => {
@@ -20,9 +21,10 @@ const build = (overrides: Partial<FargateServiceProps> = {}) =>
   });
 const container = (json: ReturnType<typeof build>) =>
   parsed(onlyResource(json, "aws_ecs_task_definition").container_definitions)[0];
+/** A load balancer route stand-in: its target group and its side of the connection. */
 const alb = {
   targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1",
-  securityGroupId: "sg-alb",
+  connections: new Connections(new Construct(testApp(), "lb"), "alb", "the load balancer", "sg-alb"),
 };
 
 describe("FargateService defaults", () => {
@@ -194,6 +196,15 @@ describe("FargateService overrides", () => {
       referenced_security_group_id: "sg-alb",
       from_port: 8080,
       to_port: 8080,
+      description: "Traffic from the load balancer only",
+    });
+    const toTasks = Object.values(resourcesOf(json, "aws_vpc_security_group_egress_rule")).find(
+      (r) => r.security_group_id === "sg-alb",
+    );
+    expect(toTasks).toMatchObject({
+      from_port: 8080,
+      to_port: 8080,
+      description: "Load balancer to the meeting-notes-staging-bot tasks",
     });
   });
 });
