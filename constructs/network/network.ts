@@ -19,6 +19,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
+import { AWS_REGIONS } from "../core/aws-limits";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
@@ -36,8 +37,45 @@ export type NatGatewayMode = "none" | "single" | "perAz";
 
 const NAT_GATEWAY_MODES: readonly NatGatewayMode[] = ["none", "single", "perAz"];
 
-/** Interface endpoints created with `vpcEndpoints`, as `com.amazonaws.<region>.<service>` suffixes. */
-const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
+/** The endpoints `vpcEndpoints` creates unless `endpoints` lists others: what a Fargate task needs. */
+export const DEFAULT_ENDPOINTS: readonly string[] = ["s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager"];
+
+/** Services reached through gateway endpoints (on the route tables); every other one is an interface endpoint. */
+const GATEWAY_SERVICES = ["s3", "dynamodb"];
+
+/**
+ * The endpoint services a network may list (`com.amazonaws.<region>.<service>`). Each exists in every
+ * commercial region this repository accepts; extend the list when a platform needs another.
+ */
+export const ENDPOINT_SERVICES: readonly string[] = [
+  "s3",
+  "dynamodb",
+  "ecr.api",
+  "ecr.dkr",
+  "logs",
+  "secretsmanager",
+  "kms",
+  "sts",
+  "ssm",
+  "ssmmessages",
+  "ec2messages",
+  "sqs",
+  "sns",
+  "events",
+  "monitoring",
+  "ecs",
+  "ecs-agent",
+  "ecs-telemetry",
+  "lambda",
+  "execute-api",
+  "aps-workspaces",
+  "xray",
+];
+
+/** The endpoint service name of a service in a region. */
+export function endpointServiceName(region: string, service: string): string {
+  return `com.amazonaws.${region}.${service}`;
+}
 
 /**
  * Bits added to the VPC prefix for every subnet: eight equal slots, public subnets in the first half,
@@ -85,6 +123,35 @@ export interface NetworkProps {
   readonly flowLogRetentionDays?: number;
   /** Key that encrypts the flow log group. Its key policy must let CloudWatch Logs use it ({@link AppKey} does). */
   readonly encryptionKey: AppKey;
+  /**
+   * The stack's region, so endpoint service names are plain strings the synth can check.
+   * @default - read from the provider at plan time (`aws_region`)
+   */
+  readonly region?: string;
+  /**
+   * The VPC endpoints, by service (`s3`, `dynamodb`, `ecr.api`, ...; {@link ENDPOINT_SERVICES}): `s3`
+   * and `dynamodb` are gateway endpoints on the private and isolated route tables, the others interface
+   * endpoints with private DNS in the private subnets, behind one security group that allows HTTPS from
+   * the VPC. Keyed by service: adding or removing one leaves the others where they are.
+   * @default DEFAULT_ENDPOINTS when `vpcEndpoints` is on
+   */
+  readonly endpoints?: readonly string[];
+  /**
+   * A third tier of isolated (data) subnets, one per zone, with a route table of their own and no route
+   * out of the VPC: for databases and caches.
+   * @default false
+   */
+  readonly isolatedSubnets?: boolean;
+  /**
+   * Explicit subnet CIDRs per tier, one per zone in zone order, inside the VPC and not overlapping.
+   * @default - computed from `cidr`: eight equal slots, public 0-2, private 4-6; isolated subnets are slot
+   *   7 split in four (so a VPC of /23 or larger: AWS's smallest subnet is a /28)
+   */
+  readonly subnetCidrs?: {
+    readonly public?: readonly string[];
+    readonly private?: readonly string[];
+    readonly isolated?: readonly string[];
+  };
 }
 
 /**
@@ -108,6 +175,12 @@ export class Network extends Construct {
   readonly publicSubnetCidrs: string[];
   /** CIDR blocks of the private subnets, in zone order. */
   readonly privateSubnetCidrs: string[];
+  /** IDs of the isolated subnets, in zone order (empty without `isolatedSubnets`). */
+  readonly isolatedSubnetIds: string[] = [];
+  /** CIDR blocks of the isolated subnets, in zone order. */
+  readonly isolatedSubnetCidrs: string[] = [];
+  /** Endpoint service names of the VPC endpoints, by service. */
+  readonly endpointServiceNames: Readonly<Record<string, string>>;
   /** Number of availability zones the network spans. */
   readonly availabilityZones: number;
   /** NAT gateway mode in effect. */
@@ -124,9 +197,11 @@ export class Network extends Construct {
     const cidr = props.cidr ?? "10.0.0.0/16";
     const zoneCount = props.availabilityZones ?? 2;
     const natGateways = props.natGateways ?? "single";
-    const vpcEndpoints = props.vpcEndpoints ?? natGateways === "none";
+    const vpcEndpoints = props.vpcEndpoints ?? (natGateways === "none" || props.endpoints !== undefined);
+    const endpoints = vpcEndpoints ? (props.endpoints ?? DEFAULT_ENDPOINTS) : [];
     const retentionDays = props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     validate(cidr, zoneCount, natGateways, vpcEndpoints, retentionDays);
+    validateTiers(props, cidr, zoneCount, endpoints);
 
     const name = resourceName(props.naming);
     const tagged = (suffix: string) => ({ Name: `${name}-${suffix}` });
@@ -179,8 +254,8 @@ export class Network extends Construct {
     const privateCidrs: string[] = [];
     for (let i = 0; i < zoneCount; i++) {
       const zone: string = Token.asString(Fn.element(zones.names, i));
-      const publicCidr = subnetCidr(cidr, i);
-      const privateCidr = subnetCidr(cidr, PRIVATE_SLOT_OFFSET + i);
+      const publicCidr = props.subnetCidrs?.public?.[i] ?? subnetCidr(cidr, i);
+      const privateCidr = props.subnetCidrs?.private?.[i] ?? subnetCidr(cidr, PRIVATE_SLOT_OFFSET + i);
       publicCidrs.push(publicCidr);
       privateCidrs.push(privateCidr);
 
@@ -216,6 +291,33 @@ export class Network extends Construct {
       privateRouteTables.push(privateRouteTable);
     }
 
+    const isolatedRouteTables: RouteTable[] = [];
+    if (props.isolatedSubnets) {
+      // One route table for the tier, with no route out of the VPC (the local route only).
+      const isolatedRouteTable = new RouteTable(this, "isolated-route-table", {
+        vpcId: vpc.id,
+        tags: { Name: `${name}-isolated` },
+      });
+      isolatedRouteTables.push(isolatedRouteTable);
+      for (let i = 0; i < zoneCount; i++) {
+        const zone: string = Token.asString(Fn.element(zones.names, i));
+        const isolatedCidr = props.subnetCidrs?.isolated?.[i] ?? isolatedSubnetCidr(cidr, i);
+        const subnet = new Subnet(this, `isolated-subnet-${i}`, {
+          vpcId: vpc.id,
+          availabilityZone: zone,
+          cidrBlock: isolatedCidr,
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-isolated-${zone}` },
+        });
+        new RouteTableAssociation(this, `isolated-route-table-association-${i}`, {
+          subnetId: subnet.id,
+          routeTableId: isolatedRouteTable.id,
+        });
+        this.isolatedSubnetIds.push(subnet.id);
+        this.isolatedSubnetCidrs.push(isolatedCidr);
+      }
+    }
+
     // NAT gateway 0 is the same resource in "single" and "perAz", so switching modes adds or removes
     // the others without replacing it.
     const natCount = natGateways === "none" ? 0 : natGateways === "single" ? 1 : zoneCount;
@@ -242,14 +344,23 @@ export class Network extends Construct {
       });
     }
 
-    if (vpcEndpoints) {
-      new VpcEndpoint(this, "s3-endpoint", {
+    // The region as a string when the stack gives it (a checked, plain service name), else the provider's.
+    const regionName = props.region ?? region.name;
+    const serviceNames: Record<string, string> = {};
+    for (const service of endpoints) serviceNames[service] = endpointServiceName(regionName, service);
+    this.endpointServiceNames = serviceNames;
+    const gateways = endpoints.filter((e) => GATEWAY_SERVICES.includes(e));
+    const interfaces = endpoints.filter((e) => !GATEWAY_SERVICES.includes(e));
+    for (const service of gateways) {
+      new VpcEndpoint(this, `${service}-endpoint`, {
         vpcId: vpc.id,
-        serviceName: `com.amazonaws.${region.name}.s3`,
+        serviceName: serviceNames[service]!,
         vpcEndpointType: "Gateway",
-        routeTableIds: privateRouteTables.map((t) => t.id),
-        tags: tagged("s3"),
+        routeTableIds: [...privateRouteTables, ...isolatedRouteTables].map((t) => t.id),
+        tags: tagged(service),
       });
+    }
+    if (interfaces.length > 0) {
       const endpointsGroup = new SecurityGroup(this, "endpoints-security-group", {
         name: limitedName(NAME_LIMITS.securityGroup, props.naming, "vpc-endpoints"),
         description: "HTTPS from inside the VPC to the interface VPC endpoints",
@@ -264,15 +375,15 @@ export class Network extends Construct {
         toPort: 443,
         cidrIpv4: vpc.cidrBlock,
       });
-      for (const service of INTERFACE_ENDPOINTS) {
-        new VpcEndpoint(this, `${service.replace(".", "-")}-endpoint`, {
+      for (const service of interfaces) {
+        new VpcEndpoint(this, `${service.replace(/\./g, "-")}-endpoint`, {
           vpcId: vpc.id,
-          serviceName: `com.amazonaws.${region.name}.${service}`,
+          serviceName: serviceNames[service]!,
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
           subnetIds: privateSubnets.map((s) => s.id),
           securityGroupIds: [endpointsGroup.id],
-          tags: tagged(service.replace(".", "-")),
+          tags: tagged(service.replace(/\./g, "-")),
         });
       }
       this.endpointsSecurityGroupId = endpointsGroup.id;
@@ -352,6 +463,119 @@ function subnetCidr(cidr: string, slot: number): string {
   const { address, prefix } = parseCidr(cidr)!;
   const subnetPrefix = prefix + SUBNET_NEWBITS;
   return `${formatAddress(address + slot * 2 ** (32 - subnetPrefix))}/${subnetPrefix}`;
+}
+
+/** Isolated subnet `i`: slot 7 of the eight, split in four. */
+function isolatedSubnetCidr(cidr: string, i: number): string {
+  const slot = subnetCidr(cidr, 7);
+  if (isUnresolved(cidr)) return Fn.cidrsubnet(slot, 2, i);
+  const { address, prefix } = parseCidr(slot)!;
+  return `${formatAddress(address + i * 2 ** (32 - prefix - 2))}/${prefix + 2}`;
+}
+
+function contains(outer: ParsedCidr, inner: ParsedCidr): boolean {
+  const size = 2 ** (32 - outer.prefix);
+  return (
+    inner.prefix >= outer.prefix && inner.address >= outer.address && inner.address < outer.address + size
+  );
+}
+
+function overlaps(a: ParsedCidr, b: ParsedCidr): boolean {
+  const end = (c: ParsedCidr) => c.address + 2 ** (32 - c.prefix);
+  return a.address < end(b) && b.address < end(a);
+}
+
+/** The tiers' CIDRs (given or computed) and the endpoint services. */
+function validateTiers(
+  props: NetworkProps,
+  cidr: string,
+  zoneCount: number,
+  endpoints: readonly string[],
+): void {
+  if (props.region !== undefined && !AWS_REGIONS.includes(props.region)) {
+    throw invalid(
+      "region",
+      "must be an AWS region this provider knows",
+      props.region,
+      "Pass the stack's region.",
+    );
+  }
+  for (const service of endpoints) {
+    if (!ENDPOINT_SERVICES.includes(service)) {
+      throw invalid(
+        "endpoints",
+        `must list endpoint services this construct knows (${ENDPOINT_SERVICES.join(", ")})`,
+        service,
+        "Remove it, or add the service to ENDPOINT_SERVICES in constructs/network/network.ts.",
+      );
+    }
+  }
+  if (new Set(endpoints).size !== endpoints.length) {
+    throw invalid("endpoints", "must list each service once", endpoints, "Remove the repeated service.");
+  }
+  if (isUnresolved(cidr)) return;
+  const vpc = parseCidr(cidr)!;
+  const given = props.subnetCidrs ?? {};
+  if (props.isolatedSubnets && !given.isolated && vpc.prefix > 23) {
+    throw invalid(
+      "isolatedSubnets",
+      "needs a VPC of /23 or larger for computed isolated subnets (slot 7 split in four; AWS's smallest subnet is a /28)",
+      cidr,
+      "Use a larger VPC, or give subnetCidrs.isolated.",
+    );
+  }
+  if (given.isolated && !props.isolatedSubnets) {
+    throw invalid(
+      "subnetCidrs.isolated",
+      "only applies with isolatedSubnets",
+      given.isolated,
+      "Set isolatedSubnets, or remove it.",
+    );
+  }
+  const tiers: [string, readonly string[]][] = [];
+  for (const tier of ["public", "private", "isolated"] as const) {
+    const list = given[tier];
+    if (list && list.length !== zoneCount) {
+      throw invalid(
+        `subnetCidrs.${tier}`,
+        `must list one CIDR per zone (${zoneCount})`,
+        list,
+        "Give one block per availability zone.",
+      );
+    }
+    const computed = Array.from({ length: zoneCount }, (_, i) =>
+      tier === "public"
+        ? subnetCidr(cidr, i)
+        : tier === "private"
+          ? subnetCidr(cidr, PRIVATE_SLOT_OFFSET + i)
+          : isolatedSubnetCidr(cidr, i),
+    );
+    if (tier !== "isolated" || props.isolatedSubnets) tiers.push([tier, list ?? computed]);
+  }
+  const all: { at: string; block: string; parsed: ParsedCidr }[] = [];
+  for (const [tier, list] of tiers) {
+    list.forEach((block, i) => {
+      const parsed = parseCidr(block);
+      if (!parsed || parsed.prefix > 28 || !contains(vpc, parsed)) {
+        throw invalid(
+          `subnetCidrs.${tier}`,
+          `must hold CIDR blocks of /28 or larger inside the VPC (${cidr})`,
+          block,
+          "Pick a block inside the VPC.",
+        );
+      }
+      const twin = all.find((o) => overlaps(o.parsed, parsed));
+      if (twin) {
+        throw invalid(
+          `subnetCidrs.${tier}`,
+          `must not overlap another subnet (${twin.at}: ${twin.block})`,
+          block,
+          "Pick blocks that do not overlap.",
+        );
+      }
+      all.push({ at: `${tier}[${i}]`, block, parsed });
+    });
+  }
 }
 
 function validate(

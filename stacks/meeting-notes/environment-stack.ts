@@ -88,6 +88,7 @@ export class EnvironmentStack extends TerraformStack {
       vpcEndpoints: env.network.vpcEndpoints,
       flowLogRetentionDays: env.network.flowLogRetentionDays,
       encryptionKey: this.key,
+      region: env.region,
     });
     const access = new AccessRoles(this, "access", env.access);
     const secrets = new RuntimeSecrets(this, "runtime-secrets", {

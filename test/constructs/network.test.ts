@@ -500,3 +500,131 @@ describe("Network validation", () => {
     );
   });
 });
+
+describe("Network tiers and endpoints", () => {
+  test("isolated subnets: slot 7 split in four, a route table of their own with no route out", () => {
+    const { json, network } = build({ isolatedSubnets: true, availabilityZones: 3 });
+    expect(network.isolatedSubnetCidrs).toEqual(["10.0.224.0/21", "10.0.232.0/21", "10.0.240.0/21"]);
+    const isolated = Object.entries(resourcesOf(json, "aws_subnet")).filter(([id]) =>
+      id.includes("isolated"),
+    );
+    expect(isolated.map(([, s]) => s.cidr_block)).toEqual(network.isolatedSubnetCidrs);
+    expect(isolated.every(([, s]) => s.map_public_ip_on_launch === false)).toBe(true);
+    const table = Object.entries(resourcesOf(json, "aws_route_table")).filter(([id]) =>
+      id.includes("isolated"),
+    );
+    expect(table).toHaveLength(1);
+    const routesOut = Object.values(resourcesOf(json, "aws_route")).filter((r) =>
+      String(r.route_table_id).includes(table[0]![0]),
+    );
+    expect(routesOut).toEqual([]);
+    const associations = Object.keys(resourcesOf(json, "aws_route_table_association")).filter((id) =>
+      id.includes("isolated"),
+    );
+    expect(associations).toHaveLength(3);
+  });
+
+  test("no isolated tier by default", () => {
+    const { json, network } = build();
+    expect(network.isolatedSubnetIds).toEqual([]);
+    expect(Object.keys(resourcesOf(json, "aws_subnet")).some((id) => id.includes("isolated"))).toBe(false);
+  });
+
+  test("explicit CIDRs per tier replace the computed ones", () => {
+    const { network } = build({
+      isolatedSubnets: true,
+      subnetCidrs: {
+        public: ["10.0.0.0/24", "10.0.1.0/24"],
+        private: ["10.0.16.0/20", "10.0.32.0/20"],
+        isolated: ["10.0.64.0/24", "10.0.65.0/24"],
+      },
+    });
+    expect(network.publicSubnetCidrs).toEqual(["10.0.0.0/24", "10.0.1.0/24"]);
+    expect(network.privateSubnetCidrs).toEqual(["10.0.16.0/20", "10.0.32.0/20"]);
+    expect(network.isolatedSubnetCidrs).toEqual(["10.0.64.0/24", "10.0.65.0/24"]);
+  });
+
+  test("endpoints by service: names built as strings for the region, gateways on the private and isolated tables", () => {
+    const { json, network } = build({
+      region: "eu-west-1",
+      isolatedSubnets: true,
+      endpoints: ["s3", "dynamodb", "sts", "ecr.api"],
+    });
+    expect(network.endpointServiceNames).toEqual({
+      s3: "com.amazonaws.eu-west-1.s3",
+      dynamodb: "com.amazonaws.eu-west-1.dynamodb",
+      sts: "com.amazonaws.eu-west-1.sts",
+      "ecr.api": "com.amazonaws.eu-west-1.ecr.api",
+    });
+    const endpoints = resourcesOf(json, "aws_vpc_endpoint");
+    const dynamodb = Object.entries(endpoints).find(([id]) => id.includes("dynamodb-endpoint"))![1];
+    expect(dynamodb).toMatchObject({
+      vpc_endpoint_type: "Gateway",
+      service_name: "com.amazonaws.eu-west-1.dynamodb",
+    });
+    expect(dynamodb.route_table_ids).toHaveLength(3); // two private tables and the isolated one
+    const sts = Object.entries(endpoints).find(([id]) => id.includes("sts-endpoint"))![1];
+    expect(sts).toMatchObject({ vpc_endpoint_type: "Interface", private_dns_enabled: true });
+    expect(Object.keys(endpoints)).toHaveLength(4);
+  });
+
+  test.each<[string, Partial<NetworkProps>, string]>([
+    [
+      "an endpoint service it does not know",
+      { endpoints: ["s3", "ecr"] },
+      "`endpoints` must list endpoint services this construct knows (",
+    ],
+    [
+      "a service listed twice",
+      { endpoints: ["s3", "s3"] },
+      '`endpoints` must list each service once, got ["s3","s3"].',
+    ],
+    [
+      "a region that does not exist",
+      { region: "eu-moon-1" },
+      '`region` must be an AWS region this provider knows, got "eu-moon-1".',
+    ],
+    [
+      "computed isolated subnets in a /24",
+      { cidr: "10.0.0.0/24", isolatedSubnets: true },
+      '`isolatedSubnets` needs a VPC of /23 or larger for computed isolated subnets (slot 7 split in four; AWS\'s smallest subnet is a /28), got "10.0.0.0/24". Use a larger VPC, or give subnetCidrs.isolated.',
+    ],
+    [
+      "overlapping explicit subnets",
+      { subnetCidrs: { public: ["10.0.0.0/24", "10.0.1.0/24"], private: ["10.0.1.0/25", "10.0.2.0/24"] } },
+      '`subnetCidrs.private` must not overlap another subnet (public[1]: 10.0.1.0/24), got "10.0.1.0/25". Pick blocks that do not overlap.',
+    ],
+    [
+      "a subnet outside the VPC",
+      { subnetCidrs: { public: ["10.1.0.0/24", "10.0.1.0/24"] } },
+      '`subnetCidrs.public` must hold CIDR blocks of /28 or larger inside the VPC (10.0.0.0/16), got "10.1.0.0/24". Pick a block inside the VPC.',
+    ],
+    [
+      "one CIDR too few",
+      { subnetCidrs: { public: ["10.0.0.0/24"] } },
+      '`subnetCidrs.public` must list one CIDR per zone (2), got ["10.0.0.0/24"]. Give one block per availability zone.',
+    ],
+  ])("refuses %s", (_what, overrides, message) => {
+    expect(() => build(overrides as Overrides)).toThrow(message);
+  });
+});
+
+describe("the engine on a network with every tier and endpoints", () => {
+  test("validates and applies (mocked)", async () => {
+    const { EngineStack, requireTerraform } = await import("../support/engine");
+    const { tftest } = await import("../support/mocks");
+    await requireTerraform();
+    const { json } = build({
+      region: "us-east-1",
+      availabilityZones: 3,
+      isolatedSubnets: true,
+      natGateways: "none",
+      endpoints: ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"],
+    });
+    const stack = await EngineStack.init("network-tiers", json, {
+      "apply.tftest.hcl": tftest('run "apply" {\n  command = apply\n}'),
+    });
+    expect((await stack.validate()).output).toContain("The configuration is valid");
+    expect((await stack.test()).output).toMatch(/1 passed, 0 failed/);
+  }, 120_000);
+});
