@@ -64,7 +64,7 @@ export interface ContainerSecret {
  *
  * Values are written out of band (`aws secretsmanager put-secret-value`), so they never appear in
  * code, variables or Terraform state. Each secret's resource policy has three lists, each enforced
- * by an explicit deny: only the role passed to {@link RuntimeSecrets.grantReadTo} reads values, only
+ * by an explicit deny: only the roles passed to {@link RuntimeSecrets.grantRead} read values, only
  * the `writers` write them, only the `policyAdministrators` change the policy or delete a secret.
  */
 export class RuntimeSecrets extends Construct {
@@ -76,7 +76,7 @@ export class RuntimeSecrets extends Construct {
   public readonly containerSecrets: ContainerSecret[];
   private readonly secrets: SecretsmanagerSecret[];
   private readonly encryptionKey: KeyReference;
-  private reader?: RoleReference;
+  private readonly readers: RoleReference[] = [];
 
   constructor(scope: Construct, id: string, props: RuntimeSecretsProps) {
     super(scope, id);
@@ -137,7 +137,7 @@ export class RuntimeSecrets extends Construct {
     const policy = Lazy.stringValue({
       produce: () =>
         secretAccessPolicy({
-          readers: this.reader ? [this.reader.roleArn] : [],
+          readers: this.readers.map((r) => r.roleArn),
           writers: props.writers,
           policyAdministrators: props.policyAdministrators,
         }),
@@ -155,20 +155,25 @@ export class RuntimeSecrets extends Construct {
   }
 
   /**
-   * Lets one role (the ECS task execution role) read the secrets; everyone else is denied reading.
-   * Can be called once.
+   * Lets a role read the secrets (the ECS task execution role of each service that injects them); every
+   * role not granted is denied reading by the secrets' resource policy. The first reader's policy is
+   * `read`; each further reader needs a stable `key` (its service's key): its policy is `read-<key>`.
    */
-  public grantReadTo(role: RoleReference): void {
-    if (this.reader) {
+  public grantRead(role: RoleReference, key?: string): void {
+    if (this.readers.some((r) => r.roleArn === role.roleArn)) {
+      throw invalid("grantRead", "must be called once per role", role.roleName, "Remove the second grant.");
+    }
+    if (this.readers.length > 0 && (key === undefined || !/^[a-z][a-z0-9-]{0,39}$/.test(key))) {
       throw invalid(
-        "grantReadTo",
-        "can be called once (one role reads the runtime secrets)",
-        role.roleName,
-        "Grant the existing reader role instead.",
+        "key",
+        "must name each reader after the first with 1-40 lowercase letters, digits and hyphens (its policy is read-<key>)",
+        key,
+        'Pass the service\'s key: secrets.grantRead(role, "worker").',
       );
     }
-    this.reader = role;
-    new IamRolePolicy(this, "read", {
+    const id = this.readers.length === 0 ? "read" : `read-${key}`;
+    this.readers.push(role);
+    new IamRolePolicy(this, id, {
       name: "runtime-secrets-read",
       role: role.roleName,
       policy: policyDocument([

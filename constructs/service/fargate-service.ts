@@ -210,7 +210,7 @@ export class FargateService extends Construct implements Connectable {
         },
       ]),
     });
-    props.secrets.grantReadTo({ roleArn: executionRole.arn, roleName: executionRole.name });
+    props.secrets.grantRead({ roleArn: executionRole.arn, roleName: executionRole.name }, name);
 
     const taskRole = new IamRole(this, "task-role", {
       name: limitedName(NAME_LIMITS.iamRole, props.naming, name, "task"),

@@ -70,7 +70,7 @@ describe("RuntimeSecrets", () => {
 
   test("grantReadTo gives that role a read policy, and every secret a resource policy", () => {
     const json = synthScope((s) =>
-      new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantReadTo(reader),
+      new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantRead(reader),
     );
     const policy = parsed(Object.values(resourcesOf(json, "aws_iam_role_policy"))[0].policy);
     expect(Object.values(resourcesOf(json, "aws_iam_role_policy"))[0].role).toBe(reader.roleName);
@@ -87,7 +87,7 @@ describe("RuntimeSecrets", () => {
 
   describe("each secret's policy, evaluated for concrete requests", () => {
     const json = synthScope((s) =>
-      new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantReadTo(reader),
+      new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantRead(reader),
     );
     const policy = resolveTokens(
       Object.values(resourcesOf(json, "aws_secretsmanager_secret_policy"))[0].policy,
@@ -155,15 +155,40 @@ describe("RuntimeSecrets", () => {
     ).toThrow(message);
   });
 
-  test("a second reader is refused", () => {
-    expect(() =>
+  test("several readers: each after the first names its key; its policy is read-<key>; the secrets' policy lets each read", () => {
+    const other = {
+      roleArn: "arn:aws:iam::123456789012:role/worker-execution",
+      roleName: "worker-execution",
+    };
+    const json = synthScope((s) => {
+      const secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess });
+      secrets.grantRead(reader);
+      secrets.grantRead(other, "worker");
+    });
+    const policies = resourcesOf(json, "aws_iam_role_policy");
+    const roleOf = Object.fromEntries(
+      Object.entries(policies).map(([id, p]) => [id.replace(/_[0-9A-F]{8}$/, ""), p.role]),
+    );
+    expect(roleOf).toEqual({ r_read: reader.roleName, "r_read-worker": other.roleName });
+    const secretPolicy = parsed(
+      Object.values(resourcesOf(json, "aws_secretsmanager_secret_policy"))[0].policy,
+    );
+    expect(JSON.stringify(secretPolicy)).toContain(other.roleArn);
+    expect(JSON.stringify(secretPolicy)).toContain(reader.roleArn);
+  });
+
+  test("a second reader without a key, and one role granted twice, are refused", () => {
+    const attempt = (second: (secrets: RuntimeSecrets) => void) => () =>
       synthScope((s) => {
         const secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess });
-        secrets.grantReadTo(reader);
-        secrets.grantReadTo({ roleArn: "arn:aws:iam::1:role/other", roleName: "other" });
-      }),
-    ).toThrow(
-      '`grantReadTo` can be called once (one role reads the runtime secrets), got "other". Grant the existing reader role instead.',
+        secrets.grantRead(reader);
+        second(secrets);
+      });
+    expect(attempt((x) => x.grantRead({ roleArn: "arn:aws:iam::1:role/other", roleName: "other" }))).toThrow(
+      '`key` must name each reader after the first with 1-40 lowercase letters, digits and hyphens (its policy is read-<key>), got nothing. Pass the service\'s key: secrets.grantRead(role, "worker").',
+    );
+    expect(attempt((x) => x.grantRead(reader, "again"))).toThrow(
+      `\`grantRead\` must be called once per role, got "${reader.roleName}". Remove the second grant.`,
     );
   });
 });
