@@ -133,7 +133,7 @@ export class RuntimeSecrets extends Construct {
       );
     }
     this.secretArns = this.secrets.map((s) => s.arn);
-    // Readers are known once grantReadTo runs; the policy is rendered at synth.
+    // Readers are known once grantRead runs; the policy is rendered at synth.
     const policy = Lazy.stringValue({
       produce: () =>
         secretAccessPolicy({

@@ -68,7 +68,7 @@ describe("RuntimeSecrets", () => {
     expect(DEFAULT_RUNTIME_SECRETS).toHaveLength(8);
   });
 
-  test("grantReadTo gives that role a read policy, and every secret a resource policy", () => {
+  test("grantRead gives that role a read policy, and every secret a resource policy", () => {
     const json = synthScope((s) =>
       new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantRead(reader),
     );
