@@ -43,6 +43,27 @@ export interface LoadBalancerTarget extends Connectable {
   readonly targetGroupArn: string;
 }
 
+/**
+ * A container that runs beside the service's own in every task (an OpenTelemetry collector, say): its
+ * image is given whole (a public or registry image with a tag or digest), it is not essential unless
+ * said, it shares the task's network and logs to the service's log group under its own stream prefix.
+ */
+export interface SidecarContainer {
+  /** Container name, unique in the task; also its log stream prefix. */
+  readonly name: string;
+  /** Image reference: `<registry>/<name>:<tag>` or `...@sha256:<digest>`. */
+  readonly image: string;
+  /**
+   * Whether the task stops when this container stops.
+   * @default false
+   */
+  readonly essential?: boolean;
+  /** Plain environment variables. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Command to run instead of the image's. @default - the image's */
+  readonly command?: readonly string[];
+}
+
 /** Properties of {@link FargateService}. */
 export interface FargateServiceProps {
   /** Project and environment resource names derive from. */
@@ -107,6 +128,11 @@ export interface FargateServiceProps {
    * @default {}
    */
   readonly environmentVariables?: Readonly<Record<string, string>>;
+  /**
+   * Containers that run beside the service's own, keyed by name.
+   * @default []
+   */
+  readonly sidecars?: readonly SidecarContainer[];
   /**
    * Load balancer in front of the service.
    * @default - no load balancer; the service accepts no inbound traffic
@@ -250,6 +276,25 @@ export class FargateService extends Construct implements Connectable {
             },
           },
         },
+        ...(props.sidecars ?? []).map((sidecar) => ({
+          name: sidecar.name,
+          image: sidecar.image,
+          essential: sidecar.essential ?? false,
+          readonlyRootFilesystem: true,
+          privileged: false,
+          ...(sidecar.command ? { command: [...sidecar.command] } : {}),
+          environment: Object.entries(sidecar.environment ?? {})
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([n, value]) => ({ name: n, value })),
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": logGroup.name,
+              "awslogs-region": region.name,
+              "awslogs-stream-prefix": sidecar.name,
+            },
+          },
+        })),
       ]),
     });
 
@@ -411,6 +456,26 @@ function validate(p: Resolved): void {
         `must be at least \`autoscaling.minCount\` (${p.autoscaling.minCount})`,
         p.autoscaling.maxCount,
         "Raise `autoscaling.maxCount` or lower `autoscaling.minCount`.",
+      );
+    }
+  }
+  const names = new Set([p.name]);
+  for (const sidecar of p.sidecars ?? []) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(sidecar.name) || names.has(sidecar.name)) {
+      throw invalid(
+        "sidecars",
+        "must have names of 1-32 lowercase letters, digits and hyphens, unique in the task (the service's container included)",
+        sidecar.name,
+        "Rename the sidecar.",
+      );
+    }
+    names.add(sidecar.name);
+    if (!/^[\w.\-/:@]+$/.test(sidecar.image) || !/(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(sidecar.image)) {
+      throw invalid(
+        `sidecars.${sidecar.name}.image`,
+        "must be an image reference with a tag or a digest",
+        sidecar.image,
+        "Pin it, for example public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3.",
       );
     }
   }

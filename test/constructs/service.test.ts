@@ -250,3 +250,49 @@ describe("FargateService rejects bad input", () => {
     expect(() => build(overrides)).toThrow(message);
   });
 });
+
+describe("FargateService sidecars", () => {
+  const collector = {
+    name: "otel-collector",
+    image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3",
+    environment: { AWS_REGION: "us-east-1" },
+    command: ["--config=/etc/ecs/ecs-default-config.yaml"],
+  };
+
+  test("run beside the service's container: not essential, read-only, logging under their own prefix", () => {
+    const json = build({ sidecars: [collector] });
+    const containers = parsed(onlyResource(json, "aws_ecs_task_definition").container_definitions);
+    expect(containers.map((c: { name: string }) => c.name)).toEqual(["bot", "otel-collector"]);
+    expect(containers[1]).toMatchObject({
+      image: collector.image,
+      essential: false,
+      readonlyRootFilesystem: true,
+      privileged: false,
+      command: collector.command,
+      environment: [{ name: "AWS_REGION", value: "us-east-1" }],
+    });
+    expect(containers[1].logConfiguration.options["awslogs-stream-prefix"]).toBe("otel-collector");
+    expect(containers[1].logConfiguration.options["awslogs-group"]).toBe(
+      containers[0].logConfiguration.options["awslogs-group"],
+    );
+  });
+
+  test("none by default", () => {
+    expect(parsed(onlyResource(build(), "aws_ecs_task_definition").container_definitions)).toHaveLength(1);
+  });
+
+  test.each<[string, object, string]>([
+    [
+      "a sidecar named like the service's container",
+      { ...collector, name: "bot" },
+      '`sidecars` must have names of 1-32 lowercase letters, digits and hyphens, unique in the task (the service\'s container included), got "bot". Rename the sidecar.',
+    ],
+    [
+      "an image without a tag or digest",
+      { ...collector, image: "public.ecr.aws/aws-observability/aws-otel-collector" },
+      '`sidecars.otel-collector.image` must be an image reference with a tag or a digest, got "public.ecr.aws/aws-observability/aws-otel-collector". Pin it, for example public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3.',
+    ],
+  ])("refuses %s", (_what, sidecar, message) => {
+    expect(() => build({ sidecars: [sidecar as never] })).toThrow(message);
+  });
+});
