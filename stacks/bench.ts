@@ -25,6 +25,8 @@ export function benchmarkPlatforms(
             ...template,
             environment: `bench${i + 1}`,
             workspace: `bench${i + 1}`,
+            // Each environment has its own GitHub environment (the registry refuses a shared one).
+            ci: { ...template.ci, githubEnvironment: `bench${i + 1}` },
             source: `(generated benchmark environment ${i + 1})`,
           }),
         ),

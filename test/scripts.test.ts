@@ -176,6 +176,22 @@ describe("deployment is one reusable workflow, the one the deploy roles trust", 
   });
 });
 
+describe("npm run bench's generated environments", () => {
+  test("pass every check of the registry, each with its own stacks, workspace and GitHub environment", async () => {
+    const { benchmarkPlatforms } = await import("../stacks/bench");
+    const { PLATFORMS } = await import("../stacks/platforms");
+    const { planApp } = await import("../stacks/registry");
+    const { loadStateStores } = await import("../environments");
+    const shipped = planApp(PLATFORMS, loadStateStores()).entries.length;
+    const { entries } = planApp(benchmarkPlatforms(PLATFORMS, 3), loadStateStores());
+    const perEnvironment = PLATFORMS[0]!.stacks(PLATFORMS[0]!.environments()[0]!).length;
+    expect(entries.length).toBe(shipped + 3 * perEnvironment);
+    expect(entries.filter((e) => e.environment === "bench3").map((e) => e.githubEnvironment)).toContain(
+      "bench3",
+    );
+  });
+});
+
 describe("the synth fast path (scripts/app.cjs) builds what main.ts builds", () => {
   test("same stacks, byte for byte, as running main.ts with tsx; PLATFORMS is read, and an unknown name refused", async () => {
     const { execFileSync } = await import("node:child_process");
