@@ -312,6 +312,12 @@ function checkStore(env: PlatformEnvironment, stores: Readonly<Record<string, St
 }
 
 function checkStackId(definition: PlatformDefinition, env: PlatformEnvironment, id: string): void {
+  if (env.environment === "account") {
+    throw new ConfigurationError(
+      `${env.source}: \`environment\` must not be "account" (the account baseline's names are <project>-account-*), got "account". Rename the environment.`,
+      "environment",
+    );
+  }
   if (id === "state" || id.startsWith("state-") || id.startsWith("account-")) {
     throw new ConfigurationError(
       `${env.source}: \`environment\` must not give a stack id that is \`state\` or starts with \`state-\` or \`account-\` (the state stores' and account baselines' stacks), got ${JSON.stringify(env.environment)}: platform ${definition.name} would build stack ${JSON.stringify(id)}. Rename the environment.`,

@@ -467,3 +467,10 @@ describe("platform definitions", () => {
     );
   });
 });
+
+test("an environment named account is refused (the baseline's names are <project>-account-*)", () => {
+  const alpha = fakePlatform("alpha", [{ environment: "account" }]);
+  expect(() => synthRegistry([alpha], STORES)).toThrow(
+    'environments/alpha/account.ts: `environment` must not be "account" (the account baseline\'s names are <project>-account-*), got "account". Rename the environment.',
+  );
+});

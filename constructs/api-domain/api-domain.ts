@@ -123,12 +123,16 @@ export class ApiDomain extends Construct implements RouteTarget {
       network: props.network,
       certificateArn,
       deletionProtection,
-      // Every request goes to the service; the group keeps the name it had before routes existed.
+      // Every request goes to the service. On the default port the group keeps the name it had before
+      // routes existed (no replacement); on another port it takes a generated name, so a later port change
+      // creates the new group before the old one goes (a fixed name would collide).
       defaultRoute: {
         key: "api",
         port: targetPort,
         healthCheck: { path: healthCheckPath },
-        targetGroupName: limitedName(NAME_LIMITS.targetGroup, props.naming, "api"),
+        ...(targetPort === DEFAULT_CONTAINER_PORT
+          ? { targetGroupName: limitedName(NAME_LIMITS.targetGroup, props.naming, "api") }
+          : {}),
       },
     });
     const alb = this.loadBalancer;

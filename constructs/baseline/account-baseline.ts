@@ -39,7 +39,7 @@ export type GuardDutyFeature =
   | "LAMBDA_NETWORK_LOGS"
   | "RUNTIME_MONITORING";
 
-/** Every protection plan, on by default: each costs nothing for a service the account does not use. */
+/** Every protection plan the construct knows. */
 export const GUARDDUTY_FEATURES: readonly GuardDutyFeature[] = [
   "S3_DATA_EVENTS",
   "EKS_AUDIT_LOGS",
@@ -47,6 +47,20 @@ export const GUARDDUTY_FEATURES: readonly GuardDutyFeature[] = [
   "RDS_LOGIN_EVENTS",
   "LAMBDA_NETWORK_LOGS",
   "RUNTIME_MONITORING",
+];
+
+/**
+ * The plans on by default: those that only read what AWS already records. `RUNTIME_MONITORING` is
+ * opt-in: on ECS Fargate GuardDuty then adds its agent to every new task (the execution role must pull
+ * GuardDuty's image), creates a VPC endpoint and security group in each VPC outside Terraform (which
+ * then blocks destroying the VPC), and bills per vCPU.
+ */
+export const DEFAULT_GUARDDUTY_FEATURES: readonly GuardDutyFeature[] = [
+  "S3_DATA_EVENTS",
+  "EKS_AUDIT_LOGS",
+  "EBS_MALWARE_PROTECTION",
+  "RDS_LOGIN_EVENTS",
+  "LAMBDA_NETWORK_LOGS",
 ];
 
 /** The Security Hub standard subscribed by default (its controls need no AWS Config rule of ours). */
@@ -89,14 +103,15 @@ export interface AccountBaselineProps {
     readonly detectorId?: string;
     /**
      * Protection plans to turn on.
-     * @default GUARDDUTY_FEATURES
+     * @default DEFAULT_GUARDDUTY_FEATURES
      */
     readonly features?: readonly GuardDutyFeature[];
   };
   /**
    * Security Hub. `create`: enable it with the consolidated control findings and subscribe the
    * standards; `adopt`: the hub already enabled in the account, taken under management with an `import`
-   * block (its standards too); `skip`: none.
+   * block (standards already subscribed must be unsubscribed or left out of `standards`: a second
+   * subscription fails); `skip`: none.
    * @default { mode: "create" }
    */
   readonly securityHub?: {
@@ -108,9 +123,10 @@ export interface AccountBaselineProps {
     readonly standards?: readonly string[];
   };
   /**
-   * The API Gateway account settings' CloudWatch Logs role (one per account and region, used by every
-   * API's access and execution logging). `create`: a role with the AWS managed push policy, set as the
-   * account's role; `adopt`: the same, the settings imported first; `skip`: none.
+   * The API Gateway account settings' CloudWatch Logs role, used by every API's access and execution
+   * logging: the role (global) in the home region, the setting (regional) in every region. `create`: a
+   * role with the AWS managed push policy, set on the account; `adopt`: the same, the settings imported
+   * first; `skip`: none. Apply the home region's stack first.
    * @default { mode: "create" }
    */
   readonly apiGatewayLogging?: { readonly mode?: SingletonMode };
@@ -137,7 +153,11 @@ export class AccountBaseline extends Construct {
   constructor(scope: Construct, id: string, props: AccountBaselineProps) {
     super(scope, id);
     const trail = { mode: "create" as SingletonMode, retentionDays: 365, ...props.cloudTrail };
-    const guardDuty = { mode: "create" as SingletonMode, features: GUARDDUTY_FEATURES, ...props.guardDuty };
+    const guardDuty = {
+      mode: "create" as SingletonMode,
+      features: DEFAULT_GUARDDUTY_FEATURES,
+      ...props.guardDuty,
+    };
     const hub = {
       mode: "create" as SingletonMode,
       standards: [DEFAULT_SECURITY_HUB_STANDARD] as readonly string[],
@@ -163,6 +183,8 @@ export class AccountBaseline extends Construct {
       const detector = new GuarddutyDetector(this, "guardduty", {
         enable: true,
         findingPublishingFrequency: "FIFTEEN_MINUTES",
+        // Destroying it deletes its findings: turning GuardDuty off is an administrator's deliberate act.
+        lifecycle: { preventDestroy: true },
       });
       if (guardDuty.mode === "adopt") this.importInto(detector, guardDuty.detectorId!);
       for (const feature of guardDuty.features) {
@@ -184,32 +206,43 @@ export class AccountBaseline extends Construct {
         enableDefaultStandards: false,
         controlFindingGenerator: "SECURITY_CONTROL",
         autoEnableControls: true,
+        lifecycle: { preventDestroy: true },
       });
       if (hub.mode === "adopt") this.importInto(hubAccount, account.accountId);
       for (const standard of hub.standards) {
         // Keyed by the standard's name: the address stays when its version changes.
         new SecurityhubStandardsSubscription(this, `securityhub-${standard.split("/v/")[0]}`, {
-          standardsArn: `arn:${partition.partition}:securityhub:${region.name}::standards/${standard}`,
+          // CIS 1.2.0 predates the standards namespace: its ARN is a global ruleset.
+          standardsArn:
+            standard === "cis-aws-foundations-benchmark/v/1.2.0"
+              ? `arn:${partition.partition}:securityhub:::ruleset/${standard}`
+              : `arn:${partition.partition}:securityhub:${region.name}::standards/${standard}`,
           dependsOn: [hubAccount],
         });
       }
     }
 
-    if (props.homeRegion && apiGateway.mode !== "skip") {
-      const role = new IamRole(this, "apigateway-logging-role", {
-        name: limitedName(NAME_LIMITS.iamRole, naming, "apigateway-logs"),
-        description: "Lets API Gateway write the access and execution logs of every API in this account",
-        assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", {
-          StringEquals: { "aws:SourceAccount": account.accountId },
-        }),
-      });
-      new IamRolePolicyAttachment(this, "apigateway-logging-policy", {
-        role: role.name,
-        policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
-      });
-      const settings = new ApiGatewayAccount(this, "apigateway-account", { cloudwatchRoleArn: role.arn });
+    if (apiGateway.mode !== "skip") {
+      const roleName = limitedName(NAME_LIMITS.iamRole, naming, "apigateway-logs");
+      let roleArn = `arn:${partition.partition}:iam::${account.accountId}:role/${roleName}`;
+      if (props.homeRegion) {
+        const role = new IamRole(this, "apigateway-logging-role", {
+          name: roleName,
+          description: "Lets API Gateway write the access and execution logs of every API in this account",
+          assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", {
+            StringEquals: { "aws:SourceAccount": account.accountId },
+          }),
+        });
+        new IamRolePolicyAttachment(this, "apigateway-logging-policy", {
+          role: role.name,
+          policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+        });
+        roleArn = role.arn;
+        this.apiGatewayLoggingRoleArn = role.arn;
+      }
+      // The setting is per region; other regions name the home region's role by its ARN.
+      const settings = new ApiGatewayAccount(this, "apigateway-account", { cloudwatchRoleArn: roleArn });
       if (apiGateway.mode === "adopt") this.importInto(settings, "api-gateway-account");
-      this.apiGatewayLoggingRoleArn = role.arn;
     }
 
     if (this.imports.length > 0) {
@@ -258,6 +291,15 @@ export class AccountBaseline extends Construct {
               "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition.partition}:cloudtrail:*:${account.accountId}:trail/*`,
             },
           },
+        },
+        {
+          // The CI roles (tagged with a workspace) may never disable or delete the audit trail's key.
+          sid: "DenyWorkspaceRolesAdministeringTheKey",
+          effect: "Deny",
+          principals: { AWS: "*" },
+          actions: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant"],
+          resources: ["*"],
+          conditions: { Null: { "aws:PrincipalTag/TerraformWorkspace": "false" } },
         },
         {
           sid: "CloudTrailDescribesTheKey",
@@ -317,6 +359,22 @@ export class AccountBaseline extends Construct {
           actions: ["s3:*"],
           resources: [bucket.arn, `${bucket.arn}/*`],
           conditions: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+          // The CI roles (tagged with a workspace) may never delete log files or loosen the bucket.
+          sid: "DenyWorkspaceRolesTamperingWithTheLogs",
+          effect: "Deny",
+          principals: { AWS: "*" },
+          actions: [
+            "s3:DeleteObject*",
+            "s3:PutObject*",
+            "s3:DeleteBucket*",
+            "s3:PutBucket*",
+            "s3:PutLifecycleConfiguration",
+            "s3:PutEncryptionConfiguration",
+          ],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          conditions: { Null: { "aws:PrincipalTag/TerraformWorkspace": "false" } },
         },
         {
           sid: "CloudTrailChecksTheAcl",
@@ -426,10 +484,13 @@ function validate(
     );
   }
   const badStandard = hub.standards.find((s) => !/^[a-z0-9-]+\/v\/\d+(\.\d+)*$/.test(s));
-  if (badStandard !== undefined || new Set(hub.standards).size !== hub.standards.length) {
+  if (
+    badStandard !== undefined ||
+    new Set(hub.standards.map((s) => s.split("/v/")[0])).size !== hub.standards.length
+  ) {
     throw invalid(
       "securityHub.standards",
-      "must list standards as <name>/v/<version>, each once (for example aws-foundational-security-best-practices/v/1.0.0)",
+      "must list standards as <name>/v/<version>, each standard once (for example aws-foundational-security-best-practices/v/1.0.0)",
       badStandard ?? hub.standards,
       "Fix or remove the standard.",
     );

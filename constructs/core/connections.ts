@@ -11,15 +11,16 @@ export interface Connectable {
 /**
  * The network side of a construct with a security group: `a.connections.allowTo(b, port)` lets `a`
  * reach `b` on one TCP port, writing the ingress rule on `b`'s group and the egress rule on `a`'s, both
- * in `b`'s scope (`ingress-from-<a>`, `<a>-egress-to-<b>`), so neither construct writes rules into the
- * other's resources and each pair is allowed once.
+ * in `b`'s scope (`ingress-from-<a>`, `<a>-egress-to-<b>`, by the sides' names), so neither construct
+ * writes rules into the other's resources. Each pair of constructs is allowed once, and the sources that
+ * reach one target need distinct names (a service's or load balancer's name in the stack is).
  */
 export class Connections {
   private readonly allowed = new Set<string>();
 
   /**
    * @param scope where rules that let others reach this construct are created
-   * @param name short id of this side in rule ids (`alb`, `tasks`)
+   * @param name short id of this side in rule ids, unique among the constructs of its stack (`api`, `bot`)
    * @param label how rule descriptions name it (`the load balancer`)
    * @param securityGroupId its security group
    */
@@ -34,13 +35,21 @@ export class Connections {
   allowTo(other: Connectable, port: number): void {
     requireIntegerInRange("port", port, 1, 65535);
     const to = other.connections;
-    const pair = `${this.name}->${to.name}`;
+    const pair = `${this.scope.node.path}->${to.scope.node.path}`;
     if (to.allowed.has(pair)) {
       throw invalid(
         "allowTo",
         `must be called once per pair (${this.label} already reaches ${to.label})`,
         port,
         "Allow one port per pair, or give the services their own security groups.",
+      );
+    }
+    if (to.scope.node.tryFindChild(`ingress-from-${this.name}`)) {
+      throw invalid(
+        "allowTo",
+        `must connect sources with distinct names to one target (another source named ${JSON.stringify(this.name)} already reaches ${to.label})`,
+        this.scope.node.path,
+        "Give the sources distinct names.",
       );
     }
     to.allowed.add(pair);

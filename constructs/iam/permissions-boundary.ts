@@ -243,6 +243,27 @@ export class PermissionsBoundary extends Construct {
         resources: ["*"],
         conditions: { StringNotEquals: { "iam:AWSServiceName": [...props.serviceLinkedRoleServices] } },
       },
+      // The account baseline (constructs/baseline) is the account's, not an environment's: its trail,
+      // detector and hub may be read, never turned off.
+      {
+        sid: "DenyTurningOffTheAccountBaseline",
+        effect: "Deny",
+        actions: [
+          "cloudtrail:StopLogging",
+          "cloudtrail:DeleteTrail",
+          "cloudtrail:UpdateTrail",
+          "cloudtrail:Put*",
+          "guardduty:Delete*",
+          "guardduty:Update*",
+          "guardduty:Disassociate*",
+          "securityhub:Disable*",
+          "securityhub:BatchDisableStandards",
+          "securityhub:Update*",
+          "config:Stop*",
+          "config:Delete*",
+        ],
+        resources: ["*"],
+      },
       // The state store is shared by every environment: using it is in bounds, administering it is not.
       {
         sid: "DenyAdministeringTheStateStore",

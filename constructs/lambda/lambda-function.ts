@@ -252,8 +252,9 @@ export class LambdaFunction extends Construct {
       ...(props.vpc
         ? { vpcConfig: { subnetIds: props.vpc.privateSubnetIds, securityGroupIds: [this.securityGroupId!] } }
         : {}),
-      // The log group exists (with its retention and key) before the function's first log line.
-      dependsOn: [this.logGroup],
+      // The log group exists (with its retention and key) before the function's first log line, and the
+      // role's permissions (in a VPC, the ENI actions) outlive the function on a destroy.
+      dependsOn: [this.logGroup, this.rolePolicy],
     });
     this.functionArn = this.resource.arn;
     this.roleArn = this.role.arn;

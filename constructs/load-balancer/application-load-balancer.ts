@@ -205,7 +205,7 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
         { enable_deletion_protection: false },
       );
     }
-    this.connections = new Connections(this, "alb", "the load balancer", securityGroup.id);
+    this.connections = new Connections(this, props.name, "the load balancer", securityGroup.id);
 
     const targetGroups: Record<string, LbTargetGroup> = {};
     // Target groups are created by targetGroup(), which records them here.
@@ -351,7 +351,7 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
         NAME_LIMITS.targetGroup,
         this.props.naming,
         `${this.props.name}-${options.key}`,
-        stableSuffix(4, String(options.port), "HTTP", "ip"),
+        stableSuffix(4, String(options.port), "HTTP", "ip", this.props.network.vpcId),
       );
     const group = new LbTargetGroup(
       this,

@@ -513,6 +513,24 @@ function validateTiers(
   if (new Set(endpoints).size !== endpoints.length) {
     throw invalid("endpoints", "must list each service once", endpoints, "Remove the repeated service.");
   }
+  if (props.vpcEndpoints === false && props.endpoints !== undefined) {
+    throw invalid(
+      "endpoints",
+      "only applies with vpcEndpoints on",
+      props.endpoints,
+      "Remove vpcEndpoints: false, or the endpoints.",
+    );
+  }
+  const needed = ["s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager"];
+  const missing = needed.filter((n) => !endpoints.includes(n));
+  if (props.natGateways === "none" && missing.length > 0) {
+    throw invalid(
+      "endpoints",
+      `must include ${needed.join(", ")} when natGateways is "none" (private tasks reach ECR, its image layers in S3, CloudWatch Logs and Secrets Manager only through them)`,
+      missing,
+      "Add the missing services, or choose a NAT gateway mode.",
+    );
+  }
   if (isUnresolved(cidr)) return;
   const vpc = parseCidr(cidr)!;
   const given = props.subnetCidrs ?? {};
@@ -556,12 +574,24 @@ function validateTiers(
   for (const [tier, list] of tiers) {
     list.forEach((block, i) => {
       const parsed = parseCidr(block);
-      if (!parsed || parsed.prefix > 28 || !contains(vpc, parsed)) {
+      // A load balancer's subnets need /27 or larger; any other subnet /28.
+      const smallest = tier === "public" ? 27 : 28;
+      if (!parsed || parsed.prefix > smallest || !contains(vpc, parsed)) {
         throw invalid(
           `subnetCidrs.${tier}`,
-          `must hold CIDR blocks of /28 or larger inside the VPC (${cidr})`,
+          `must hold CIDR blocks of /${smallest} or larger inside the VPC (${cidr})`,
           block,
           "Pick a block inside the VPC.",
+        );
+      }
+      const size = 2 ** (32 - parsed.prefix);
+      if (parsed.address % size !== 0) {
+        const network = `${formatAddress(parsed.address - (parsed.address % size))}/${parsed.prefix}`;
+        throw invalid(
+          `subnetCidrs.${tier}`,
+          "must hold network addresses (host bits all zero)",
+          block,
+          `Use ${network}.`,
         );
       }
       const twin = all.find((o) => overlaps(o.parsed, parsed));

@@ -156,22 +156,33 @@ export class RuntimeSecrets extends Construct {
 
   /**
    * Lets a role read the secrets (the ECS task execution role of each service that injects them); every
-   * role not granted is denied reading by the secrets' resource policy. The first reader's policy is
-   * `read`; each further reader needs a stable `key` (its service's key): its policy is `read-<key>`.
+   * role not granted is denied reading by the secrets' resource policy. A reader without a key has the
+   * policy `read` (one such reader); the others give a stable `key` (their service's key) and have
+   * `read-<key>`, so the order of the calls never moves a policy.
    */
   public grantRead(role: RoleReference, key?: string): void {
     if (this.readers.some((r) => r.roleArn === role.roleArn)) {
       throw invalid("grantRead", "must be called once per role", role.roleName, "Remove the second grant.");
     }
-    if (this.readers.length > 0 && (key === undefined || !/^[a-z][a-z0-9-]{0,39}$/.test(key))) {
+    if (key !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(key)) {
       throw invalid(
         "key",
-        "must name each reader after the first with 1-40 lowercase letters, digits and hyphens (its policy is read-<key>)",
+        "must be 1-40 lowercase letters, digits and hyphens (the policy is read-<key>)",
+        key,
+        "Pass the service's key.",
+      );
+    }
+    const id = key === undefined ? "read" : `read-${key}`;
+    if (this.node.tryFindChild(id)) {
+      throw invalid(
+        "key",
+        key === undefined
+          ? "must be given for every reader but one (one keyless reader's policy is read; the others are read-<key>)"
+          : "must be unique among the readers",
         key,
         'Pass the service\'s key: secrets.grantRead(role, "worker").',
       );
     }
-    const id = this.readers.length === 0 ? "read" : `read-${key}`;
     this.readers.push(role);
     new IamRolePolicy(this, id, {
       name: "runtime-secrets-read",

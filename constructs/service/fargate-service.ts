@@ -129,6 +129,11 @@ export interface FargateServiceProps {
    */
   readonly environmentVariables?: Readonly<Record<string, string>>;
   /**
+   * Key of this service's read policy on the secrets, when several services read them (`read-<key>`).
+   * @default - the policy `read` (the secrets' one keyless reader)
+   */
+  readonly secretsReaderKey?: string;
+  /**
    * Containers that run beside the service's own, keyed by name.
    * @default []
    */
@@ -236,7 +241,10 @@ export class FargateService extends Construct implements Connectable {
         },
       ]),
     });
-    props.secrets.grantRead({ roleArn: executionRole.arn, roleName: executionRole.name }, name);
+    props.secrets.grantRead(
+      { roleArn: executionRole.arn, roleName: executionRole.name },
+      props.secretsReaderKey,
+    );
 
     const taskRole = new IamRole(this, "task-role", {
       name: limitedName(NAME_LIMITS.iamRole, props.naming, name, "task"),
@@ -312,7 +320,7 @@ export class FargateService extends Construct implements Connectable {
       toPort: 443,
       cidrIpv4: "0.0.0.0/0",
     });
-    this.connections = new Connections(this, "tasks", `the ${fullName} tasks`, securityGroup.id);
+    this.connections = new Connections(this, name, `the ${fullName} tasks`, securityGroup.id);
     // Only the load balancer reaches the tasks, on the container port.
     props.loadBalancer?.connections.allowTo(this, containerPort);
 
@@ -470,10 +478,14 @@ function validate(p: Resolved): void {
       );
     }
     names.add(sidecar.name);
-    if (!/^[\w.\-/:@]+$/.test(sidecar.image) || !/(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(sidecar.image)) {
+    if (
+      !/^[\w.\-/:@]+$/.test(sidecar.image) ||
+      !/(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(sidecar.image) ||
+      sidecar.image.endsWith(":latest")
+    ) {
       throw invalid(
         `sidecars.${sidecar.name}.image`,
-        "must be an image reference with a tag or a digest",
+        "must be an image reference with a tag (not latest) or a digest",
         sidecar.image,
         "Pin it, for example public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3.",
       );

@@ -1,4 +1,10 @@
-import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import {
+  Annotations,
+  TerraformOutput,
+  type TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+} from "cdktf";
 import type { Construct } from "constructs";
 import { AccessRoles } from "../../constructs/access";
 import { Alerts } from "../../constructs/alerts";
@@ -230,6 +236,14 @@ export class EnvironmentStack extends TerraformStack {
       lb.httpListener.moveFromId("aws_lb_listener.api-domain_http_3B7EB197");
       lb.httpsListener.moveFromId("aws_lb_listener.api-domain_https_7276A6C7");
       lb.targetGroups.api!.moveFromId("aws_lb_target_group.api-domain_targets_629BDC2B");
+      // The load balancer to tasks rules, from the connections API (named by the two sides).
+      const rules = this.service.node;
+      (rules.findChild("ingress-from-api") as TerraformResource).moveFromId(
+        "aws_vpc_security_group_ingress_rule.service_ingress-from-alb_0FE28614",
+      );
+      (rules.findChild("api-egress-to-bot") as TerraformResource).moveFromId(
+        "aws_vpc_security_group_egress_rule.service_alb-egress-to-tasks_22AE7EB4",
+      );
     }
   }
 

@@ -226,6 +226,35 @@ describe("GithubDeployRoles: the deploy role cannot become administrator", () =>
     ],
     ["edit a role's trust policy", "iam:UpdateAssumeRolePolicy", task, {}, "ImplicitlyDenied"],
     ["take the boundary off a role", "iam:DeleteRolePermissionsBoundary", task, {}, "ExplicitlyDenied"],
+    // The account baseline is the account's: readable, never turned off by an environment's CI.
+    [
+      "stop the account's trail",
+      "cloudtrail:StopLogging",
+      "arn:aws:cloudtrail:us-east-1:123456789012:trail/meeting-notes-account-trail",
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "delete the account's GuardDuty detector",
+      "guardduty:DeleteDetector",
+      "arn:aws:guardduty:us-east-1:123456789012:detector/0123456789abcdef0123456789abcdef",
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "disable Security Hub",
+      "securityhub:DisableSecurityHub",
+      "arn:aws:securityhub:us-east-1:123456789012:hub/default",
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "read the trail's status",
+      "cloudtrail:GetTrailStatus",
+      "arn:aws:cloudtrail:us-east-1:123456789012:trail/meeting-notes-account-trail",
+      {},
+      "Allowed",
+    ],
     ["change its own policies", "iam:PutRolePolicy", deployArn, withBoundary, "ExplicitlyDenied"],
     [
       "attach AdministratorAccess to itself",

@@ -55,7 +55,10 @@ describe("LambdaFunction defaults", () => {
       retention_in_days: 30,
       kms_key_id: key.keyArn,
     });
-    expect(fn.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\./)]);
+    expect(fn.depends_on).toEqual([
+      expect.stringMatching(/^aws_cloudwatch_log_group\./),
+      expect.stringMatching(/^aws_iam_role_policy\./),
+    ]);
     expect(fn.logging_config.log_format).toBe("JSON");
   });
 

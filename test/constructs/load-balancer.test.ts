@@ -1,4 +1,4 @@
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { Connections } from "../../constructs/core/connections";
 import {
@@ -199,5 +199,28 @@ describe("connections", () => {
         description: "Load balancer to the web tasks",
       }),
     ]);
+  });
+});
+
+describe("connections between several constructs", () => {
+  test("two sources reach one target, each with its own rules; two sources with one name are refused", () => {
+    const json = synthScope((s: Construct) => {
+      const db = { connections: new Connections(new Construct(s, "db"), "db", "the database", "sg-db") };
+      const api = { connections: new Connections(new Construct(s, "api"), "api", "the api tasks", "sg-api") };
+      const worker = {
+        connections: new Connections(new Construct(s, "worker"), "worker", "the worker tasks", "sg-worker"),
+      };
+      api.connections.allowTo(db, 5432);
+      worker.connections.allowTo(db, 5432);
+      const twin = {
+        connections: new Connections(new Construct(s, "other"), "api", "another api", "sg-other"),
+      };
+      expect(() => twin.connections.allowTo(db, 5432)).toThrow(
+        '`allowTo` must connect sources with distinct names to one target (another source named "api" already reaches the database), got "test/other". Give the sources distinct names.',
+      );
+    });
+    const ingress = Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule"));
+    expect(ingress.map((r) => r.referenced_security_group_id).sort()).toEqual(["sg-api", "sg-worker"]);
+    expect(ingress.every((r) => r.security_group_id === "sg-db")).toBe(true);
   });
 });

@@ -597,7 +597,7 @@ describe("Network tiers and endpoints", () => {
     [
       "a subnet outside the VPC",
       { subnetCidrs: { public: ["10.1.0.0/24", "10.0.1.0/24"] } },
-      '`subnetCidrs.public` must hold CIDR blocks of /28 or larger inside the VPC (10.0.0.0/16), got "10.1.0.0/24". Pick a block inside the VPC.',
+      '`subnetCidrs.public` must hold CIDR blocks of /27 or larger inside the VPC (10.0.0.0/16), got "10.1.0.0/24". Pick a block inside the VPC.',
     ],
     [
       "one CIDR too few",
@@ -627,4 +627,31 @@ describe("the engine on a network with every tier and endpoints", () => {
     expect((await stack.validate()).output).toContain("The configuration is valid");
     expect((await stack.test()).output).toMatch(/1 passed, 0 failed/);
   }, 120_000);
+});
+
+describe("Network tier and endpoint rules", () => {
+  test.each<[string, Partial<NetworkProps>, string]>([
+    [
+      "no NAT and an endpoint list without what tasks need",
+      { natGateways: "none", endpoints: ["s3", "sts"] },
+      '`endpoints` must include s3, ecr.api, ecr.dkr, logs, secretsmanager when natGateways is "none" (private tasks reach ECR, its image layers in S3, CloudWatch Logs and Secrets Manager only through them), got ["ecr.api","ecr.dkr","logs","secretsmanager"]. Add the missing services, or choose a NAT gateway mode.',
+    ],
+    [
+      "endpoints with vpcEndpoints off",
+      { vpcEndpoints: false, endpoints: ["s3"] },
+      '`endpoints` only applies with vpcEndpoints on, got ["s3"]. Remove vpcEndpoints: false, or the endpoints.',
+    ],
+    [
+      "a subnet CIDR with host bits set",
+      { subnetCidrs: { private: ["10.0.16.5/24", "10.0.17.0/24"] } },
+      '`subnetCidrs.private` must hold network addresses (host bits all zero), got "10.0.16.5/24". Use 10.0.16.0/24.',
+    ],
+    [
+      "a public subnet too small for a load balancer",
+      { subnetCidrs: { public: ["10.0.0.0/28", "10.0.0.16/28"] } },
+      '`subnetCidrs.public` must hold CIDR blocks of /27 or larger inside the VPC (10.0.0.0/16), got "10.0.0.0/28". Pick a block inside the VPC.',
+    ],
+  ])("refuses %s", (_what, overrides, message) => {
+    expect(() => build(overrides as Overrides)).toThrow(message);
+  });
 });

@@ -177,7 +177,7 @@ describe("RuntimeSecrets", () => {
     expect(JSON.stringify(secretPolicy)).toContain(reader.roleArn);
   });
 
-  test("a second reader without a key, and one role granted twice, are refused", () => {
+  test("a second keyless reader, and one role granted twice, are refused; the order of the grants moves nothing", () => {
     const attempt = (second: (secrets: RuntimeSecrets) => void) => () =>
       synthScope((s) => {
         const secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess });
@@ -185,7 +185,23 @@ describe("RuntimeSecrets", () => {
         second(secrets);
       });
     expect(attempt((x) => x.grantRead({ roleArn: "arn:aws:iam::1:role/other", roleName: "other" }))).toThrow(
-      '`key` must name each reader after the first with 1-40 lowercase letters, digits and hyphens (its policy is read-<key>), got nothing. Pass the service\'s key: secrets.grantRead(role, "worker").',
+      "`key` must be given for every reader but one (one keyless reader's policy is read; the others are read-<key>), got nothing. Pass the service's key: secrets.grantRead(role, \"worker\").",
+    );
+    expect(
+      synthScope((s) => {
+        // The keyed reader first, the keyless one second: the order moves neither policy.
+        const secrets = new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess });
+        secrets.grantRead({ roleArn: "arn:aws:iam::1:role/other", roleName: "other" }, "worker");
+        secrets.grantRead(reader);
+      }).resource?.aws_iam_role_policy,
+    ).toEqual(
+      expect.objectContaining({
+        [Object.keys(
+          synthScope((s) => {
+            new RuntimeSecrets(s, "r", { naming, encryptionKey: key, ...secretAccess }).grantRead(reader);
+          }).resource!.aws_iam_role_policy,
+        )[0]!]: expect.objectContaining({ role: reader.roleName }),
+      }),
     );
     expect(attempt((x) => x.grantRead(reader, "again"))).toThrow(
       `\`grantRead\` must be called once per role, got "${reader.roleName}". Remove the second grant.`,

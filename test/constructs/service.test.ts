@@ -290,7 +290,12 @@ describe("FargateService sidecars", () => {
     [
       "an image without a tag or digest",
       { ...collector, image: "public.ecr.aws/aws-observability/aws-otel-collector" },
-      '`sidecars.otel-collector.image` must be an image reference with a tag or a digest, got "public.ecr.aws/aws-observability/aws-otel-collector". Pin it, for example public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3.',
+      '`sidecars.otel-collector.image` must be an image reference with a tag (not latest) or a digest, got "public.ecr.aws/aws-observability/aws-otel-collector". Pin it, for example public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3.',
+    ],
+    [
+      "an image tagged latest",
+      { ...collector, image: "public.ecr.aws/aws-observability/aws-otel-collector:latest" },
+      '`sidecars.otel-collector.image` must be an image reference with a tag (not latest) or a digest, got "public.ecr.aws/aws-observability/aws-otel-collector:latest". Pin it, for example public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3.',
     ],
   ])("refuses %s", (_what, sidecar, message) => {
     expect(() => build({ sidecars: [sidecar as never] })).toThrow(message);

@@ -47,14 +47,18 @@ describe("one baseline stack per account and region", () => {
     ]);
   });
 
-  test("the trail and the API Gateway logging role only in the home region; GuardDuty and Security Hub in each", () => {
+  test("the trail and the API Gateway logging role only in the home region; GuardDuty, Security Hub and the API Gateway setting in each", () => {
     const stacks = build({}, ["eu-west-1", "us-east-1"]);
     const home = stacks["account-default-us-east-1"]!;
     const other = stacks["account-default-eu-west-1"]!;
     expect(Object.keys(resourcesOf(home, "aws_cloudtrail"))).toHaveLength(1);
     expect(Object.keys(resourcesOf(home, "aws_api_gateway_account"))).toHaveLength(1);
     expect(resourcesOf(other, "aws_cloudtrail")).toEqual({});
-    expect(resourcesOf(other, "aws_api_gateway_account")).toEqual({});
+    expect(resourcesOf(other, "aws_iam_role")).toEqual({});
+    // The other region's setting names the home region's role by its ARN.
+    expect(onlyResource(other, "aws_api_gateway_account").cloudwatch_role_arn).toMatch(
+      /:role\/acme-account-apigateway-logs$/,
+    );
     for (const json of [home, other]) {
       expect(Object.keys(resourcesOf(json, "aws_guardduty_detector"))).toHaveLength(1);
       expect(Object.keys(resourcesOf(json, "aws_securityhub_account"))).toHaveLength(1);
@@ -103,20 +107,38 @@ describe("defaults: everything created", () => {
     ]);
   });
 
-  test("GuardDuty with every protection plan, Fargate runtime monitoring managed", () => {
-    expect(onlyResource(json, "aws_guardduty_detector")).toMatchObject({ enable: true });
+  test("GuardDuty with the plans that only read what AWS records (runtime monitoring is opt-in), protected from destroy", () => {
+    expect(onlyResource(json, "aws_guardduty_detector")).toMatchObject({
+      enable: true,
+      lifecycle: { prevent_destroy: true },
+    });
     const features = Object.values(resourcesOf(json, "aws_guardduty_detector_feature"));
     expect(features.map((f) => f.name).sort()).toEqual([
       "EBS_MALWARE_PROTECTION",
       "EKS_AUDIT_LOGS",
       "LAMBDA_NETWORK_LOGS",
       "RDS_LOGIN_EVENTS",
-      "RUNTIME_MONITORING",
       "S3_DATA_EVENTS",
     ]);
-    expect(features.find((f) => f.name === "RUNTIME_MONITORING").additional_configuration).toEqual([
+    const opted = build({ guardDuty: { features: ["RUNTIME_MONITORING"] } })["account-default-us-east-1"]!;
+    expect(onlyResource(opted, "aws_guardduty_detector_feature").additional_configuration).toEqual([
       { name: "ECS_FARGATE_AGENT_MANAGEMENT", status: "ENABLED" },
     ]);
+  });
+
+  test("the CI roles (tagged with a workspace) may not tamper with the trail's logs, bucket or key", () => {
+    const bucketDeny = parsed(onlyResource(json, "aws_s3_bucket_policy").policy).Statement.find(
+      (st: { Sid: string }) => st.Sid === "DenyWorkspaceRolesTamperingWithTheLogs",
+    );
+    expect(bucketDeny).toMatchObject({
+      Effect: "Deny",
+      Condition: { Null: { "aws:PrincipalTag/TerraformWorkspace": "false" } },
+    });
+    expect(bucketDeny.Action).toEqual(expect.arrayContaining(["s3:DeleteObject*", "s3:PutBucket*"]));
+    const keyDeny = parsed(onlyResource(json, "aws_kms_key").policy).Statement.find(
+      (st: { Sid: string }) => st.Sid === "DenyWorkspaceRolesAdministeringTheKey",
+    );
+    expect(keyDeny.Action).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:DisableKey"]));
   });
 
   test("Security Hub with consolidated findings and the foundational standard", () => {
@@ -201,7 +223,16 @@ describe("settings", () => {
     [
       "a standard without a version",
       { securityHub: { standards: ["cis-aws-foundations-benchmark"] } },
-      '`securityHub.standards` must list standards as <name>/v/<version>, each once (for example aws-foundational-security-best-practices/v/1.0.0), got "cis-aws-foundations-benchmark". Fix or remove the standard.',
+      '`securityHub.standards` must list standards as <name>/v/<version>, each standard once (for example aws-foundational-security-best-practices/v/1.0.0), got "cis-aws-foundations-benchmark". Fix or remove the standard.',
+    ],
+    [
+      "two versions of one standard",
+      {
+        securityHub: {
+          standards: ["cis-aws-foundations-benchmark/v/1.4.0", "cis-aws-foundations-benchmark/v/3.0.0"],
+        },
+      },
+      '`securityHub.standards` must list standards as <name>/v/<version>, each standard once (for example aws-foundational-security-best-practices/v/1.0.0), got ["cis-aws-foundations-benchmark/v/1.4.0","cis-aws-foundations-benchmark/v/3.0.0"]. Fix or remove the standard.',
     ],
     [
       "a retention of zero days",
