@@ -11,11 +11,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
 import { TerraformStack } from "cdktf";
@@ -24,6 +20,7 @@ import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS } from "../core/naming";
 import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
+import { privateBucketBasics } from "../internal/private-bucket";
 
 /** What the baseline does with one account singleton. */
 export type SingletonMode = "create" | "adopt" | "skip";
@@ -325,30 +322,7 @@ export class AccountBaseline extends Construct {
       "the trail's own bucket: its access logs would need a second bucket, and the trail already records every API call on it",
       { bucket: bucketName },
     );
-    const versioning = new S3BucketVersioningA(this, "trail-bucket-versioning", {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "trail-bucket-encryption", {
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "trail-bucket-public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "trail-bucket-ownership-controls", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    const { versioning, publicAccessBlock } = privateBucketBasics(this, "trail-bucket-", bucket, key.arn);
     const bucketPolicy = new S3BucketPolicy(this, "trail-bucket-policy", {
       bucket: bucket.id,
       policy: policyDocument([

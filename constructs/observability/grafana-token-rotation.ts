@@ -9,9 +9,8 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
 import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../core/aws-limits";
-import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
-import { invalid, requireIntegerInRange, requireLogRetention } from "../core/validation";
+import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 import { secretAccessPolicy } from "../internal/secret-access";
 import type { FunctionCode } from "../lambda";
@@ -107,7 +106,6 @@ export class GrafanaTokenRotation extends Construct {
   constructor(scope: Construct, id: string, props: GrafanaTokenRotationProps) {
     super(scope, id);
     const intervalDays = props.intervalDays ?? 25;
-    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     const expiryWarningDays = props.expiryWarningDays ?? 3;
     const maxInterval = MAX_GRAFANA_TOKEN_TTL_DAYS - TOKEN_TTL_BUFFER_DAYS;
     if (!Number.isInteger(intervalDays) || intervalDays < 1 || intervalDays > maxInterval) {
@@ -118,16 +116,7 @@ export class GrafanaTokenRotation extends Construct {
         `Set it to ${maxInterval} or less.`,
       );
     }
-    requireLogRetention("logRetentionDays", logRetentionDays);
-    if (props.reservedConcurrency !== undefined) {
-      requireIntegerInRange(
-        "reservedConcurrency",
-        props.reservedConcurrency,
-        1,
-        1000,
-        "Lambda reserves whole executions out of the account's pool",
-      );
-    }
+    // The log retention and reserved concurrency are the LambdaFunction's to check and default.
     requireIntegerInRange(
       "expiryWarningDays",
       expiryWarningDays,
@@ -192,7 +181,7 @@ export class GrafanaTokenRotation extends Construct {
       ],
       memoryMiB: 256,
       timeoutSeconds: ROTATION_FUNCTION_TIMEOUT_SECONDS,
-      logRetentionDays,
+      logRetentionDays: props.logRetentionDays,
       reservedConcurrency: props.reservedConcurrency,
       environment: {
         SECRET_ARN: secret.arn,
