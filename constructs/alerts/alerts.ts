@@ -230,6 +230,16 @@ export class Alerts extends Construct {
         throw invalid("rows", "must have unique keys", row.key, "Rename one of the rows.");
       }
       keys.add(row.key);
+      // Every row is checked, whether or not a target of its kind is passed this time.
+      if (!ALARM_KINDS.includes(row.kind)) {
+        throw invalid(
+          `${row.key}.kind`,
+          `must be one of ${ALARM_KINDS.join(", ")}`,
+          row.kind,
+          "Pick one of those kinds.",
+        );
+      }
+      validateAlarm(row.key, { ...row, name: row.key, dimensions: {} });
     }
     return targets.flatMap((target) =>
       rows
@@ -338,6 +348,19 @@ export const UNHEALTHY_HOSTS: AlarmRow = {
 };
 
 const ALARM_KEY = /^[a-z][a-z0-9-]{0,62}$/;
+const ALARM_KINDS: readonly AlarmTarget["kind"][] = [
+  "ecsService",
+  "loadBalancer",
+  "targetGroup",
+  "lambdaFunction",
+];
+const COMPARISONS: readonly AlarmComparison[] = [
+  "GreaterThanOrEqualToThreshold",
+  "GreaterThanThreshold",
+  "LessThanThreshold",
+  "LessThanOrEqualToThreshold",
+];
+const MISSING_DATA = ["breaching", "notBreaching", "ignore", "missing"];
 
 /** CloudWatch's rules for an alarm, checked before Terraform sees it. */
 function validateAlarm(id: string, o: CriticalAlarmOptions): void {
@@ -347,6 +370,30 @@ function validateAlarm(id: string, o: CriticalAlarmOptions): void {
       "must be lowercase letters, digits and hyphens, starting with a letter (at most 63)",
       id,
       "Rename the row or the target.",
+    );
+  }
+  if (!COMPARISONS.includes(o.comparison)) {
+    throw invalid(
+      `${id}.comparison`,
+      `must be one of ${COMPARISONS.join(", ")}`,
+      o.comparison,
+      "Pick one of those.",
+    );
+  }
+  if (typeof o.threshold !== "number" || !Number.isFinite(o.threshold)) {
+    throw invalid(
+      `${id}.threshold`,
+      "must be a finite number",
+      o.threshold,
+      "Give the threshold as a number.",
+    );
+  }
+  if (!MISSING_DATA.includes(o.treatMissingData)) {
+    throw invalid(
+      `${id}.treatMissingData`,
+      `must be one of ${MISSING_DATA.join(", ")}`,
+      o.treatMissingData,
+      "Pick one of those.",
     );
   }
   if ((o.statistic === undefined) === (o.percentile === undefined)) {

@@ -145,6 +145,18 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
         'Use a short name such as "api".',
       );
     }
+    if (
+      props.accessLogs &&
+      !isUnresolved(props.accessLogs.bucketName) &&
+      !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.accessLogs.bucketName)
+    ) {
+      throw invalid(
+        "accessLogs.bucketName",
+        "must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
+        props.accessLogs.bucketName,
+        "Give the name of the existing log bucket, not its ARN.",
+      );
+    }
     const name = resourceName(props.naming, props.name);
     const securityGroup = new SecurityGroup(this, "security-group", {
       name: `${name}-alb`,
@@ -343,6 +355,17 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
         `must start with / and have at most ${MAX_HEALTH_CHECK_PATH_LENGTH} characters (the target group's limit)`,
         path.length > 100 ? `${path.slice(0, 40)}... (${path.length} characters)` : path,
         "Use a short path such as /health.",
+      );
+    }
+    if (
+      options.targetGroupName !== undefined &&
+      !/^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(options.targetGroupName)
+    ) {
+      throw invalid(
+        `routes.${options.key}.targetGroupName`,
+        "must be 1-32 letters, digits and hyphens, not starting or ending with a hyphen (ELB's rule)",
+        options.targetGroupName,
+        "Leave it out to get a generated name.",
       );
     }
     const name =

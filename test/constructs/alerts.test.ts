@@ -223,25 +223,25 @@ describe("the alarm catalogue (Alerts.watch)", () => {
       "a statistic and a percentile",
       [{ ...CPU_HIGH, percentile: 90 }],
       services,
-      '`cpu-high-api.statistic` must be given, or percentile instead, but not both, got {"statistic":"Average","percentile":90}. Give one of statistic (Average, Sum, ...) or percentile (99 for p99).',
+      '`cpu-high.statistic` must be given, or percentile instead, but not both, got {"statistic":"Average","percentile":90}. Give one of statistic (Average, Sum, ...) or percentile (99 for p99).',
     ],
     [
       "a period CloudWatch does not offer",
       [{ ...CPU_HIGH, periodSeconds: 90 }],
       services,
-      "`cpu-high-api.periodSeconds` must be 10, 30 or a multiple of 60, got 90. Use 60, 300 or 3600, say.",
+      "`cpu-high.periodSeconds` must be 10, 30 or a multiple of 60, got 90. Use 60, 300 or 3600, say.",
     ],
     [
       "an evaluation range over a day",
       [{ ...CPU_HIGH, periodSeconds: 300, evaluationPeriods: 289 }],
       services,
-      "`cpu-high-api.evaluationPeriods` must keep periodSeconds x evaluationPeriods within one day (periods under an hour), got 289. Use fewer or shorter periods.",
+      "`cpu-high.evaluationPeriods` must keep periodSeconds x evaluationPeriods within one day (periods under an hour), got 289. Use fewer or shorter periods.",
     ],
     [
       "more datapoints than periods",
       [{ ...LATENCY_P99, datapointsToAlarm: 6 }],
       [{ kind: "loadBalancer", key: "public", dimensions: { LoadBalancer: "app/x/1" } }],
-      "`latency-p99-public.datapointsToAlarm` must be a whole number from 1 to evaluationPeriods (5), got 6. Lower it, or raise evaluationPeriods.",
+      "`latency-p99.datapointsToAlarm` must be a whole number from 1 to evaluationPeriods (5), got 6. Lower it, or raise evaluationPeriods.",
     ],
   ])("refuses %s", (_what, rows, targets, message) => {
     expect(() => watch(targets, rows)).toThrow(message);
@@ -250,5 +250,49 @@ describe("the alarm catalogue (Alerts.watch)", () => {
   test("a row applies only to targets of its kind", () => {
     const json = watch(services, [LATENCY_P99]);
     expect(resourcesOf(json, "aws_cloudwatch_metric_alarm")).toEqual({});
+  });
+});
+
+describe("alarm rows are checked whether or not a target of their kind is passed", () => {
+  const row: AlarmRow = {
+    key: "errors",
+    kind: "lambdaFunction",
+    description: "Errors.",
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    statistic: "Sum",
+    comparison: "GreaterThanOrEqualToThreshold",
+    threshold: 1,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  };
+  test.each<[string, Partial<AlarmRow>, string]>([
+    [
+      "an unknown kind",
+      { kind: "database" as never },
+      '`errors.kind` must be one of ecsService, loadBalancer, targetGroup, lambdaFunction, got "database". Pick one of those kinds.',
+    ],
+    [
+      "an unknown comparison",
+      { comparison: "Above" as never },
+      '`errors.comparison` must be one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold, got "Above". Pick one of those.',
+    ],
+    [
+      "a threshold that is not a number",
+      { threshold: Number.NaN },
+      "`errors.threshold` must be a finite number, got NaN. Give the threshold as a number.",
+    ],
+    [
+      "an unknown missing-data mode",
+      { treatMissingData: "zero" as never },
+      '`errors.treatMissingData` must be one of breaching, notBreaching, ignore, missing, got "zero". Pick one of those.',
+    ],
+  ])("refuses %s", (_what, patch, message) => {
+    expect(() =>
+      synthScope((s) => {
+        new Alerts(s, "alerts", { naming, encryptionKey: key }).watch([], [{ ...row, ...patch }]);
+      }),
+    ).toThrow(message);
   });
 });

@@ -224,3 +224,19 @@ describe("connections between several constructs", () => {
     expect(ingress.every((r) => r.security_group_id === "sg-db")).toBe(true);
   });
 });
+
+describe("load balancer names and buckets", () => {
+  test("a target group name ELB refuses is refused", () => {
+    expect(() =>
+      build({}, [{ key: "api", pathPatterns: ["/api/*"], port: 80, targetGroupName: "bad_name" }]),
+    ).toThrow(
+      '`routes.api.targetGroupName` must be 1-32 letters, digits and hyphens, not starting or ending with a hyphen (ELB\'s rule), got "bad_name". Leave it out to get a generated name.',
+    );
+  });
+
+  test("an access-log bucket given as an ARN is refused", () => {
+    expect(() => build({ accessLogs: { bucketName: "arn:aws:s3:::logs" } })).toThrow(
+      '`accessLogs.bucketName` must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens), got "arn:aws:s3:::logs". Give the name of the existing log bucket, not its ARN.',
+    );
+  });
+});
