@@ -51,21 +51,13 @@ export interface AlarmTarget {
   readonly dimensions: Readonly<Record<string, string>>;
 }
 
-/**
- * One row of an alarm catalogue: a metric of a kind of target, a statistic (or percentile), a threshold,
- * a period times evaluation periods, and how missing data counts. Declared once, it becomes one alarm
- * per target ({@link Alerts.watch}).
- */
-export interface AlarmRow {
-  /** Stable key of the row (`cpu-high`): with the target's key, the alarm's id and name. */
-  readonly key: string;
-  /** The kind of target the row watches. */
-  readonly kind: AlarmTarget["kind"];
-  /** What the alarm means and what to do; `{target}` is replaced by the target's key. */
+/** What an alarm measures and when it fires: shared by catalogue rows and single alarms. */
+export interface AlarmMetric {
+  /** What the alarm means and what to do, shown in the notification. */
   readonly description: string;
   readonly namespace: string;
   readonly metricName: string;
-  /** The statistic; give this or {@link AlarmRow.percentile}. */
+  /** The statistic; give this or {@link AlarmMetric.percentile}. */
   readonly statistic?: AlarmStatistic;
   /** A percentile (99 for p99) instead of a statistic. */
   readonly percentile?: number;
@@ -83,30 +75,23 @@ export interface AlarmRow {
   readonly treatMissingData: "breaching" | "notBreaching" | "ignore" | "missing";
 }
 
+/**
+ * One row of an alarm catalogue: a metric of a kind of target, a statistic (or percentile), a threshold,
+ * a period times evaluation periods, and how missing data counts. Declared once, it becomes one alarm
+ * per target ({@link Alerts.watch}); `{target}` in its description is replaced by the target's key.
+ */
+export interface AlarmRow extends AlarmMetric {
+  /** Stable key of the row (`cpu-high`): with the target's key, the alarm's id and name. */
+  readonly key: string;
+  /** The kind of target the row watches. */
+  readonly kind: AlarmTarget["kind"];
+}
+
 /** One CloudWatch alarm on the critical topic. */
-export interface CriticalAlarmOptions {
+export interface CriticalAlarmOptions extends AlarmMetric {
   /** Alarm name suffix: the alarm is `<project>-<environment>-<name>`. */
   readonly name: string;
-  /** What the alarm means and what to do, shown in the notification. */
-  readonly description: string;
-  readonly namespace: string;
-  readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
-  /** The statistic; give this or {@link CriticalAlarmOptions.percentile}. */
-  readonly statistic?: AlarmStatistic;
-  /** A percentile (99 for p99) instead of a statistic. */
-  readonly percentile?: number;
-  readonly comparison: AlarmComparison;
-  readonly threshold: number;
-  readonly periodSeconds: number;
-  readonly evaluationPeriods: number;
-  /**
-   * Breaching periods (of `evaluationPeriods`) that fire the alarm.
-   * @default evaluationPeriods
-   */
-  readonly datapointsToAlarm?: number;
-  /** How periods without data count. */
-  readonly treatMissingData: "breaching" | "notBreaching" | "ignore" | "missing";
 }
 
 /**
