@@ -132,6 +132,7 @@ export class Alerts extends Construct {
       displayName: `${props.naming.projectName} ${props.naming.environment} critical alerts`,
       kmsMasterKeyId: props.encryptionKey.keyArn,
     });
+    props.encryptionKey.grantTopicPublishers(this.topicName, ["cloudwatch-alarms", "eventbridge"]);
     new SnsTopicPolicy(this, "topic-policy", {
       arn: topic.arn,
       policy: policyDocument([

@@ -1,7 +1,32 @@
-/** A KMS key that other constructs encrypt with (an `AppKey` satisfies this). */
+/** An AWS service that publishes to an SNS topic and so must use the topic's key. */
+export type TopicPublisher = "cloudwatch-alarms" | "eventbridge";
+
+/**
+ * A KMS key that other constructs encrypt with (an `AppKey` satisfies this).
+ *
+ * A service that uses the key itself, not on behalf of a role of this account (CloudWatch Logs
+ * encrypting a log group, CloudWatch Alarms or EventBridge publishing to an encrypted topic), is
+ * only allowed by the key policy, and fails silently without it. Every construct that wires such
+ * a service to the key calls the matching `grant*` method, and the key policy is derived from
+ * those calls: one grant per consumer, scoped to this account and to the consuming resource.
+ * Services that use the key on behalf of a role (Secrets Manager, ECR, Lambda environment
+ * encryption, Amazon Managed Prometheus) need no key-policy statement of their own: the role's
+ * IAM policy grants them, which the key's account-root statement makes effective.
+ */
 export interface KeyReference {
   /** ARN of the customer-managed key. */
   readonly keyArn: string;
+  /**
+   * Lets CloudWatch Logs encrypt the log group of this name (in the key's account and region) with
+   * the key. Pass the literal name, not the log group's `name` attribute: the log group refers to
+   * the key, so a key policy that referred back to the log group would be a dependency cycle.
+   */
+  grantLogGroup(logGroupName: string): void;
+  /**
+   * Lets the given services publish to the topic of this name (in the key's account and region),
+   * which is encrypted with the key. A literal name, for the reason given at `grantLogGroup`.
+   */
+  grantTopicPublishers(topicName: string, publishers: readonly TopicPublisher[]): void;
 }
 
 /** An IAM role another construct grants permissions to. */

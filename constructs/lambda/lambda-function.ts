@@ -154,6 +154,7 @@ export class LambdaFunction extends Construct {
       retentionInDays: logRetentionDays,
       kmsKeyId: props.encryptionKey.keyArn,
     });
+    props.encryptionKey.grantLogGroup(`/aws/lambda/${this.functionName}`);
     this.role = new IamRole(this, "role", {
       name: limitedName(NAME_LIMITS.iamRole, props.naming, props.name),
       description: props.roleDescription ?? props.description,

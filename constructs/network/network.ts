@@ -24,7 +24,7 @@ import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
-import type { AppKey } from "../keys/app-key";
+import type { KeyReference } from "../internal/references";
 
 /**
  * How private subnets reach the internet:
@@ -121,8 +121,8 @@ export interface NetworkProps {
    * @default 30
    */
   readonly flowLogRetentionDays?: number;
-  /** Key that encrypts the flow log group. Its key policy must let CloudWatch Logs use it ({@link AppKey} does). */
-  readonly encryptionKey: AppKey;
+  /** Key that encrypts the flow log group; the network grants CloudWatch Logs its use for that group. */
+  readonly encryptionKey: KeyReference;
   /**
    * The stack's region, so endpoint service names are plain strings the synth can check.
    * @default - read from the provider at plan time (`aws_region`)
@@ -395,6 +395,7 @@ export class Network extends Construct {
       retentionInDays: retentionDays,
       kmsKeyId: props.encryptionKey.keyArn,
     });
+    props.encryptionKey.grantLogGroup(this.flowLogGroupName);
     const flowLogRole = new IamRole(this, "flow-log-role", {
       name: limitedName(NAME_LIMITS.iamRole, props.naming, "vpc-flow-logs"),
       description: "Lets VPC Flow Logs deliver records to the VPC's flow log group",

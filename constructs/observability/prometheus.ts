@@ -48,6 +48,7 @@ export class Prometheus extends Construct {
           kmsKeyId: props.encryptionKey.keyArn,
         })
       : undefined;
+    if (logGroup) props.encryptionKey.grantLogGroup(`/aws/vendedlogs/prometheus/${alias}`);
     const workspace = new PrometheusWorkspace(this, "workspace", {
       alias,
       kmsKeyArn: props.encryptionKey.keyArn,

@@ -220,6 +220,7 @@ export class FargateService extends Construct implements Connectable {
       retentionInDays: logRetentionDays,
       kmsKeyId: props.encryptionKey.keyArn,
     });
+    props.encryptionKey.grantLogGroup(`/ecs/${fullName}`);
 
     const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", {
       StringEquals: { "aws:SourceAccount": account.accountId },

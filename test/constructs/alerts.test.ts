@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { type AlarmRow, type AlarmTarget, Alerts } from "../../constructs/alerts";
-import { key, naming } from "../support/fixtures";
+import { key, naming, RecordingKey } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
 const service = { clusterName: "meeting-notes-staging-bot", serviceName: "meeting-notes-staging-bot" };
@@ -294,5 +294,18 @@ describe("alarm rows are checked whether or not a target of their kind is passed
         new Alerts(s, "alerts", { naming, encryptionKey: key }).watch([], [{ ...row, ...patch }]);
       }),
     ).toThrow(message);
+  });
+});
+
+describe("Alerts key grant", () => {
+  test("asks its key to let CloudWatch Alarms and EventBridge publish to the topic, by its literal name", () => {
+    const recording = new RecordingKey();
+    synthScope((s) => {
+      new Alerts(s, "alerts", { naming, encryptionKey: recording });
+    });
+    expect(recording.topics).toEqual([
+      { name: "meeting-notes-staging-critical-alerts", publishers: ["cloudwatch-alarms", "eventbridge"] },
+    ]);
+    expect(recording.logGroups).toEqual([]);
   });
 });

@@ -20,6 +20,19 @@ function build(props: Partial<AppKeyProps> = {}) {
   return { json, key: key! };
 }
 
+/** A key with two log groups and two topics wired to it, registered out of order. */
+function wired() {
+  let key: AppKey | undefined;
+  const json = synthScope((scope) => {
+    key = new AppKey(scope, "app-key", { naming });
+    key.grantLogGroup("/ecs/b");
+    key.grantLogGroup("/aws/lambda/a");
+    key.grantTopicPublishers("alarms-only", ["cloudwatch-alarms"]);
+    key.grantTopicPublishers("alarms-and-events", ["cloudwatch-alarms", "eventbridge"]);
+  });
+  return { json, key: key! };
+}
+
 function statement(json: ReturnType<typeof build>["json"], sid: string): any {
   const policy = parsed(onlyResource(json, "aws_kms_key").policy);
   const found = policy.Statement.filter((s: any) => s.Sid === sid);
@@ -76,12 +89,19 @@ describe("AppKey", () => {
     expect(Object.keys(dataOf(json, "aws_region"))).toEqual(["app-key_region_C62CC302"]);
   });
 
-  test("key policy has exactly the three statements", () => {
+  test("a key nothing is wired to grants the account root only", () => {
     const policy = parsed(onlyResource(build().json, "aws_kms_key").policy);
     expect(policy.Version).toBe("2012-10-17");
+    expect(policy.Statement.map((s: any) => s.Sid)).toEqual(["AccountRootFullAccess"]);
+  });
+
+  test("key policy statements follow what is wired to the key, in a fixed order", () => {
+    const { json } = wired();
+    const policy = parsed(onlyResource(json, "aws_kms_key").policy);
     expect(policy.Statement.map((s: any) => s.Sid)).toEqual([
       "AccountRootFullAccess",
-      "AlarmsAndEventsPublishToEncryptedTopics",
+      "CloudWatchAlarmsPublishToEncryptedTopics",
+      "EventBridgePublishToEncryptedTopics",
       "CloudWatchLogsEncryptLogGroups",
     ]);
     expect(policy.Statement.every((s: any) => s.Effect === "Allow" && s.Resource === "*")).toBe(true);
@@ -94,15 +114,34 @@ describe("AppKey", () => {
     expect(s.Condition).toBeUndefined();
   });
 
-  test("lets CloudWatch Alarms and EventBridge of this account publish to topics encrypted with the key", () => {
-    const s = statement(build().json, "AlarmsAndEventsPublishToEncryptedTopics");
-    expect(s.Principal).toEqual({ Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] });
+  test("lets CloudWatch Alarms of this account use the key for the registered topics only", () => {
+    const s = statement(wired().json, "CloudWatchAlarmsPublishToEncryptedTopics");
+    expect(s.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
     expect(s.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
-    expect(s.Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
+    expect(s.Condition).toEqual({
+      StringEquals: {
+        "aws:SourceAccount": ACCOUNT,
+        "kms:EncryptionContext:aws:sns:topicArn": [
+          `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:alarms-and-events`,
+          `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:alarms-only`,
+        ],
+      },
+    });
   });
 
-  test("lets CloudWatch Logs of this region encrypt log groups of this account only", () => {
-    const s = statement(build().json, "CloudWatchLogsEncryptLogGroups");
+  test("lets EventBridge use the key for its topics only, without a source condition it does not send", () => {
+    const s = statement(wired().json, "EventBridgePublishToEncryptedTopics");
+    expect(s.Principal).toEqual({ Service: "events.amazonaws.com" });
+    expect(s.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(s.Condition).toEqual({
+      StringEquals: {
+        "kms:EncryptionContext:aws:sns:topicArn": `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:alarms-and-events`,
+      },
+    });
+  });
+
+  test("lets CloudWatch Logs of this region use the key for the registered log groups only", () => {
+    const s = statement(wired().json, "CloudWatchLogsEncryptLogGroups");
     expect(s.Principal).toEqual({ Service: `logs.${REGION}.${DNS_SUFFIX}` });
     expect(s.Action).toEqual([
       "kms:Encrypt*",
@@ -112,14 +151,39 @@ describe("AppKey", () => {
       "kms:Describe*",
     ]);
     expect(s.Condition).toEqual({
-      ArnLike: {
-        "kms:EncryptionContext:aws:logs:arn": `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:*`,
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": [
+          `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/a`,
+          `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:/ecs/b`,
+        ],
       },
     });
   });
 
+  test("one registered log group is a single condition value; a name registered twice is granted once", () => {
+    const json = synthScope((scope) => {
+      const key = new AppKey(scope, "app-key", { naming });
+      key.grantLogGroup("/ecs/only");
+      key.grantLogGroup("/ecs/only");
+    });
+    expect(statement(json, "CloudWatchLogsEncryptLogGroups").Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:/ecs/only`,
+      },
+    });
+  });
+
+  test("grants registered after the key was created still reach its policy", () => {
+    const json = synthScope((scope) => {
+      const key = new AppKey(scope, "app-key", { naming });
+      new TerraformOutput(scope, "arn", { value: key.keyArn });
+      key.grantLogGroup("/late/group");
+    });
+    expect(JSON.stringify(statement(json, "CloudWatchLogsEncryptLogGroups"))).toContain("/late/group");
+  });
+
   test("grants no service principal kms:* or key administration", () => {
-    const policy = parsed(onlyResource(build().json, "aws_kms_key").policy);
+    const policy = parsed(onlyResource(wired().json, "aws_kms_key").policy);
     const serviceStatements = policy.Statement.filter((s: any) => s.Principal.Service);
     const actions = serviceStatements.flatMap((s: any) => [s.Action].flat());
     expect(actions).not.toContain("kms:*");

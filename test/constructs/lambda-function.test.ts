@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { LAMBDA_NODEJS_RUNTIME } from "../../constructs/core/runtimes";
 import { LambdaFunction, type LambdaFunctionProps } from "../../constructs/lambda";
-import { functionCodeFixture, key, naming, network } from "../support/fixtures";
+import { functionCodeFixture, key, naming, network, RecordingKey } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
 const code = functionCodeFixture();
@@ -132,5 +132,23 @@ describe("LambdaFunction overrides", () => {
     ],
   ])("refuses %j", (overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+});
+
+describe("LambdaFunction key grant", () => {
+  test("asks its key to let CloudWatch Logs encrypt its log group, by the group's literal name", () => {
+    const recording = new RecordingKey();
+    synthScope((s) => {
+      new LambdaFunction(s, "fn", {
+        naming,
+        name: "report",
+        description: "d",
+        code,
+        encryptionKey: recording,
+        statements: [],
+      });
+    });
+    expect(recording.logGroups).toEqual(["/aws/lambda/meeting-notes-staging-report"]);
+    expect(recording.topics).toEqual([]);
   });
 });

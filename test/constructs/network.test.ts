@@ -655,3 +655,13 @@ describe("Network tier and endpoint rules", () => {
     expect(() => build(overrides as Overrides)).toThrow(message);
   });
 });
+
+describe("Network key grant", () => {
+  test("its key lets CloudWatch Logs encrypt the flow log group, and that group only", () => {
+    const policy = parsed(onlyResource(build().json, "aws_kms_key").policy);
+    const logs = policy.Statement.find((s: any) => s.Sid === "CloudWatchLogsEncryptLogGroups");
+    expect(logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]).toMatch(
+      /:log-group:\/aws\/vpc\/meeting-notes-staging\/flow-logs$/,
+    );
+  });
+});

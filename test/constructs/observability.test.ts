@@ -16,6 +16,7 @@ import {
   key,
   naming,
   OPERATOR_ROLE_ARN,
+  RecordingKey,
   secretAccess,
 } from "../support/fixtures";
 import { ALLOW_EVERYTHING, decide, resolveTokens } from "../support/iam-simulator";
@@ -43,6 +44,21 @@ describe("Prometheus", () => {
       retention_in_days: 30,
       kms_key_id: key.keyArn,
     });
+  });
+
+  test("asks its key to let CloudWatch Logs encrypt its log group, and asks nothing with logging off", () => {
+    const logging = new RecordingKey();
+    const silent = new RecordingKey();
+    synthScope((s) => {
+      new Prometheus(s, "on", { naming, encryptionKey: logging });
+      new Prometheus(s, "off", {
+        naming: { ...naming, environment: "prod" },
+        encryptionKey: silent,
+        logging: false,
+      });
+    });
+    expect(logging.logGroups).toEqual(["/aws/vendedlogs/prometheus/meeting-notes-staging"]);
+    expect(silent.logGroups).toEqual([]);
   });
 
   test("logging can be turned off", () => {

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { Connections } from "../../constructs/core/connections";
 import { RuntimeSecrets } from "../../constructs/secrets";
 import { EcsCluster, FargateService, type FargateServiceProps } from "../../constructs/service";
-import { key, naming, network, secretAccess } from "../support/fixtures";
+import { key, naming, network, RecordingKey, secretAccess } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope, testApp } from "../support/synth";
 
 const build = (overrides: Partial<FargateServiceProps> = {}) =>
@@ -299,5 +299,24 @@ describe("FargateService sidecars", () => {
     ],
   ])("refuses %s", (_what, sidecar, message) => {
     expect(() => build({ sidecars: [sidecar as never] })).toThrow(message);
+  });
+});
+
+describe("FargateService key grant", () => {
+  test("asks its key to let CloudWatch Logs encrypt the service's log group, by its literal name", () => {
+    const recording = new RecordingKey();
+    synthScope((s: Construct) => {
+      const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key, ...secretAccess });
+      new FargateService(s, "service", {
+        naming,
+        name: "worker",
+        cluster: new EcsCluster(s, "cluster", { naming }),
+        network,
+        encryptionKey: recording,
+        secrets,
+        imageTag: "abc123",
+      });
+    });
+    expect(recording.logGroups).toEqual(["/ecs/meeting-notes-staging-worker"]);
   });
 });

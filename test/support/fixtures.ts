@@ -1,15 +1,26 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KeyReference, NetworkReference } from "../../constructs/internal/references";
+import type { KeyReference, NetworkReference, TopicPublisher } from "../../constructs/internal/references";
 
 /** Naming used by construct tests. */
 export const naming = { projectName: "meeting-notes", environment: "staging" };
 
-/** A key reference standing in for an `AppKey`. */
-export const key: KeyReference = {
-  keyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
-};
+/** A key reference standing in for an `AppKey`; it records what constructs ask it to grant. */
+export class RecordingKey implements KeyReference {
+  readonly keyArn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+  readonly logGroups: string[] = [];
+  readonly topics: { name: string; publishers: readonly TopicPublisher[] }[] = [];
+  grantLogGroup(logGroupName: string): void {
+    this.logGroups.push(logGroupName);
+  }
+  grantTopicPublishers(topicName: string, publishers: readonly TopicPublisher[]): void {
+    this.topics.push({ name: topicName, publishers });
+  }
+}
+
+/** A key reference standing in for an `AppKey`, shared by tests that do not look at its grants. */
+export const key: KeyReference = new RecordingKey();
 
 /** A network reference standing in for a `Network`. */
 export const network: NetworkReference = {
