@@ -1,7 +1,7 @@
 /**
  * The repository's layering, read from the import statements: constructs depend on nothing above them;
  * only constructs use `constructs/internal/`; stacks compose constructs and create no AWS resource
- * themselves.
+ * themselves; a function's code uses its own folder and the shared function runtime only.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -23,6 +23,9 @@ function imports(file: string): string[] {
     return spec.startsWith(".") ? relative(root, resolve(dirname(join(root, file)), spec)) : spec;
   });
 }
+
+/** An import resolved to a file of this repository (not a package). */
+const REPOSITORY_PATH = /^(functions|constructs|stacks|environments|policy|scripts|test|main)(\/|$)/;
 
 const offending = (sources: readonly string[], bad: (target: string) => boolean) =>
   sources.flatMap((file) =>
@@ -60,6 +63,30 @@ describe("layering", () => {
       offending(
         files("stacks"),
         (t) => t.startsWith("@cdktf/provider-aws") && t !== "@cdktf/provider-aws/lib/provider",
+      ),
+    ).toEqual([]);
+  });
+
+  test("a function imports only its own folder, the shared function runtime and packages", () => {
+    // Tests may read a construct's constant to check the two agree; the bundled code may not.
+    const functionFiles = files("functions").filter(
+      (f) => !f.startsWith("functions/shared/") && !f.endsWith(".test.ts"),
+    );
+    expect(functionFiles.length).toBeGreaterThan(0);
+    const bad = functionFiles.flatMap((file) => {
+      const own = `${file.split("/").slice(0, 2).join("/")}/`;
+      return imports(file)
+        .filter((t) => REPOSITORY_PATH.test(t) && !t.startsWith(own) && !t.startsWith("functions/shared/"))
+        .map((t) => `${file} -> ${t}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  test("the shared function runtime imports nothing of the repository but itself", () => {
+    expect(
+      offending(
+        files("functions/shared"),
+        (t) => REPOSITORY_PATH.test(t) && !t.startsWith("functions/shared/"),
       ),
     ).toEqual([]);
   });

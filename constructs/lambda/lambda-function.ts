@@ -38,7 +38,9 @@ export interface LambdaFunctionProps {
   readonly roleDescription?: string;
   /**
    * The function's code.
-   * @default - `functions/<name>/handler.ts` bundled with esbuild ({@link LambdaFunction.bundle})
+   * @default - `functions/<name>/handler.ts` bundled with esbuild ({@link LambdaFunction.bundle}), with
+   * the shared function runtime it imports from `functions/shared/` (the redacting logger, the
+   * environment helpers, the error base classes)
    */
   readonly code?: FunctionCode;
   /** Key for the environment variables and the log group. */

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { readConfig, requireEnv } from "./config";
-import { MissingEnvironmentVariableError } from "./errors";
+import { readConfig } from "./config";
 
 const VALID = {
   SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:meeting-notes-prod/grafana-token-AbCdEf",
@@ -10,31 +9,6 @@ const VALID = {
   TOKEN_TTL_SECONDS: "2592000",
   METRIC_NAMESPACE: "MeetingNotes/Grafana",
 };
-
-describe("requireEnv", () => {
-  test("returns the trimmed value", () => {
-    expect(requireEnv("A", { A: " value " })).toBe("value");
-  });
-
-  test.each([
-    ["unset", {}],
-    ["empty", { SECRET_ARN: "" }],
-    ["blank", { SECRET_ARN: "   " }],
-  ])("%s: throws an error that names the variable", (_label, env) => {
-    let error: unknown;
-    try {
-      requireEnv("SECRET_ARN", env);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MissingEnvironmentVariableError);
-    expect((error as MissingEnvironmentVariableError).name).toBe("MissingEnvironmentVariableError");
-    expect((error as MissingEnvironmentVariableError).variable).toBe("SECRET_ARN");
-    expect((error as Error).message).toBe(
-      "Environment variable SECRET_ARN is not set. The rotation function cannot start without it; set it in the function's configuration.",
-    );
-  });
-});
 
 describe("readConfig", () => {
   test("reads every variable and strips the URL's trailing slash", () => {

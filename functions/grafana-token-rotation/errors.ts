@@ -1,36 +1,15 @@
 /**
  * Domain errors of the rotation function. No message ever contains a token value: messages name
- * the step, the secret ARN, version ids and token ids only.
+ * the step, the secret ARN, version ids and token ids only. Missing or invalid environment variables
+ * are the shared runtime's errors (`functions/shared/errors.ts`).
  */
+import { FunctionError } from "../shared/errors";
 
-/** Base class, so callers can tell the function's own failures from SDK errors. */
-export class RotationError extends Error {
+/** Base class of the rotation's own failures (a {@link FunctionError}, like every function's). */
+export class RotationError extends FunctionError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "RotationError";
-  }
-}
-
-/** An environment variable the function needs is not set. */
-export class MissingEnvironmentVariableError extends RotationError {
-  constructor(readonly variable: string) {
-    super(
-      `Environment variable ${variable} is not set. The rotation function cannot start without it; set it in the function's configuration.`,
-    );
-    this.name = "MissingEnvironmentVariableError";
-  }
-}
-
-/** An environment variable is set to a value the function cannot use. */
-export class InvalidEnvironmentVariableError extends RotationError {
-  constructor(
-    readonly variable: string,
-    rule: string,
-    received: string,
-    fix: string,
-  ) {
-    super(`Environment variable ${variable} ${rule}, got ${JSON.stringify(received)}. ${fix}`);
-    this.name = "InvalidEnvironmentVariableError";
   }
 }
 

@@ -45,7 +45,7 @@ describe("handler module", () => {
       delete process.env[variable];
       await expect(import("./handler")).rejects.toMatchObject({
         name: "MissingEnvironmentVariableError",
-        message: `Environment variable ${variable} is not set. The rotation function cannot start without it; set it in the function's configuration.`,
+        message: `Environment variable ${variable} is not set. The function cannot start without it; set it in the function's configuration.`,
       });
     },
   );

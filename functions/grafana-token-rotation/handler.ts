@@ -21,8 +21,8 @@
  */
 import { GrafanaClient } from "@aws-sdk/client-grafana";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createLogger } from "../shared/logger";
 import { readConfig } from "./config";
-import { createLogger } from "./logger";
 import { createRotationHandler } from "./rotation";
 
 /**

@@ -63,6 +63,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { createLogger, describeError, type Logger } from "../shared/logger";
 import type { RotationConfig } from "./config";
 import {
   ConcurrentStepError,
@@ -79,7 +80,6 @@ import {
   UnexpectedSecretError,
   VersionNotStagedError,
 } from "./errors";
-import { createLogger, describeError, type Logger } from "./logger";
 import { expiryMetricDocument } from "./metrics";
 import {
   parseTokenSecret,

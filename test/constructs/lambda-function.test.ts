@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { LAMBDA_NODEJS_RUNTIME } from "../../constructs/core/runtimes";
@@ -150,5 +151,23 @@ describe("LambdaFunction key grant", () => {
     });
     expect(recording.logGroups).toEqual(["/aws/lambda/meeting-notes-staging-report"]);
     expect(recording.topics).toEqual([]);
+  });
+});
+
+describe("LambdaFunction.bundle", () => {
+  test("bundles functions/<name>/handler.ts with the shared function runtime it imports", () => {
+    const code = LambdaFunction.bundle("grafana-token-rotation");
+    const record = JSON.parse(readFileSync(code.zipPath.replace(/\.zip$/, ".inputs.json"), "utf8")) as {
+      inputs: string[];
+    };
+    expect(record.inputs).toEqual(
+      expect.arrayContaining([
+        "functions/grafana-token-rotation/handler.ts",
+        "functions/shared/env.ts",
+        "functions/shared/errors.ts",
+        "functions/shared/logger.ts",
+      ]),
+    );
+    expect(record.inputs.filter((input) => !input.startsWith("functions/"))).toEqual([]);
   });
 });

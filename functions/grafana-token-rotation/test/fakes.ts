@@ -37,8 +37,8 @@ import {
   type UpdateSecretVersionStageRequest,
 } from "@aws-sdk/client-secrets-manager";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { createLogger, type Logger } from "../../shared/logger";
 import type { RotationConfig } from "../config";
-import { createLogger, type Logger } from "../logger";
 import { createRotationHandler, type RotationHandler, type RotationStep } from "../rotation";
 import {
   parseTokenSecret,
