@@ -1,11 +1,13 @@
 /**
  * The repository's layering, read from the import statements: constructs depend on nothing above them;
  * only constructs use `constructs/internal/`; stacks compose constructs and create no AWS resource
- * themselves; a function's code uses its own folder and the shared function runtime only.
+ * themselves (neither AWS nor Grafana); a function's code uses its own folder and the shared function runtime only.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { TerraformResource } from "cdktf";
 import { describe, expect, test } from "vitest";
+import * as grafanaBindings from "../constructs/grafana/bindings";
 
 const root = join(__dirname, "..");
 
@@ -27,6 +29,26 @@ function imports(file: string): string[] {
 /** An import resolved to a file of this repository (not a package). */
 const REPOSITORY_PATH = /^(functions|constructs|stacks|environments|policy|scripts|test|main)(\/|$)/;
 
+/** The names a file imports with `import { a, b as c } from "..."`, with the resolved source. */
+function namedImports(file: string): { from: string; name: string }[] {
+  const source = readFileSync(join(root, file), "utf8");
+  return [...source.matchAll(/^import\s+(?:type\s+)?\{([^}]*)\}\s*from\s+"([^"]+)"/gms)].flatMap((m) => {
+    const spec = m[2]!;
+    const from = spec.startsWith(".") ? relative(root, resolve(dirname(join(root, file)), spec)) : spec;
+    return m[1]!
+      .split(",")
+      .map(
+        (n) =>
+          n
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)[0]!,
+      )
+      .filter((name) => name !== "")
+      .map((name) => ({ from, name }));
+  });
+}
+
 const offending = (sources: readonly string[], bad: (target: string) => boolean) =>
   sources.flatMap((file) =>
     imports(file)
@@ -37,6 +59,10 @@ const offending = (sources: readonly string[], bad: (target: string) => boolean)
 describe("layering", () => {
   test("the import scanner sees imports (a check that it can fail)", () => {
     expect(imports("stacks/state-stack.ts")).toContain("constructs/ci");
+    expect(namedImports("stacks/meeting-notes/grafana-stack.ts")).toContainEqual({
+      from: "constructs/grafana",
+      name: "GrafanaProvider",
+    });
     expect(imports("stacks/providers.ts")).toContain("@cdktf/provider-aws/lib/provider");
   });
 
@@ -89,6 +115,19 @@ describe("layering", () => {
         (t) => REPOSITORY_PATH.test(t) && !t.startsWith("functions/shared/"),
       ),
     ).toEqual([]);
+  });
+
+  test("stacks/ creates no Grafana resource itself: it imports the Grafana provider and constructs only", () => {
+    const resourceClasses = Object.entries(grafanaBindings)
+      .filter(([, value]) => typeof value === "function" && value.prototype instanceof TerraformResource)
+      .map(([name]) => name);
+    expect(resourceClasses).toEqual(expect.arrayContaining(["GrafanaFolder", "GrafanaDashboard"]));
+    const bad = files("stacks").flatMap((file) =>
+      namedImports(file)
+        .filter(({ from, name }) => from.startsWith("constructs/grafana") && resourceClasses.includes(name))
+        .map(({ from, name }) => `${file} -> ${name} from ${from}`),
+    );
+    expect(bad).toEqual([]);
   });
 
   test("every import of @cdktf/provider-aws is a deep import", () => {

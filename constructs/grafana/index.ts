@@ -1,2 +1,3 @@
 export * from "./bindings";
 export * from "./dashboard";
+export * from "./service-dashboards";

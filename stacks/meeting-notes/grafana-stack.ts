@@ -1,6 +1,5 @@
 import {
   conditional,
-  Fn,
   ref,
   TerraformLocal,
   TerraformOutput,
@@ -9,33 +8,12 @@ import {
   Token,
 } from "cdktf";
 import type { Construct } from "constructs";
-import { limitedName, NAME_LIMITS, resourceName } from "../../constructs/core/naming";
 import { invalid, isUnresolved } from "../../constructs/core/validation";
-import {
-  AMAZON_PROMETHEUS_DATA_SOURCE_TYPE,
-  CLOUDWATCH_DATA_SOURCE_TYPE,
-  GrafanaDashboard,
-  GrafanaDataSource,
-  GrafanaFolder,
-  GrafanaProvider,
-  ServiceOverviewDashboard,
-} from "../../constructs/grafana";
+import { GrafanaProvider, ServiceDashboards } from "../../constructs/grafana";
 import { addAwsProvider, environmentTags } from "../providers";
 import type { EnvironmentConfig } from "./settings";
 
-/**
- * Grafana's authentication type for "Workspace IAM role": credentials of the role attached to the
- * Amazon Managed Grafana workspace (the AWS SDK's EC2 role provider). AMG enables it; self-hosted
- * Grafana does not by default.
- */
-export const WORKSPACE_IAM_ROLE_AUTH = "ec2_iam_role";
-
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-const AMP_QUERY_URL =
-  /^https:\/\/aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com\/workspaces\/(ws-[A-Za-z0-9-]+)\/?$/;
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const ALB_ARN_SUFFIX = /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
-const TARGET_GROUP_ARN_SUFFIX = /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 
 /** The ephemeral resource that reads the stored token: `ephemeral.aws_secretsmanager_secret_version.grafana_token`. */
 export const STORED_TOKEN_TYPE = "aws_secretsmanager_secret_version";
@@ -113,6 +91,8 @@ export class GrafanaStack extends TerraformStack {
   public readonly authExpression: string;
   /** The Terraform expression the provider's `url` is set to. */
   public readonly urlExpression: string;
+  /** The folder, data sources and service overview dashboard. */
+  public readonly dashboards: ServiceDashboards;
   /** Uid of the environment's dashboard folder. */
   public readonly folderUid: string;
   /** Uid of the Amazon Managed Prometheus data source. */
@@ -128,9 +108,8 @@ export class GrafanaStack extends TerraformStack {
     super(scope, id);
     const env = props.environment;
     this.environment = env;
-    const loadBalancer = validate(props);
+    validate(props);
     const naming = { projectName: env.projectName, environment: env.environment };
-    const prefix = resourceName(naming);
 
     addAwsProvider(this, { region: env.region, tags: environmentTags(env), accountId: env.accountId });
     props.configureBackend?.(this);
@@ -184,55 +163,28 @@ export class GrafanaStack extends TerraformStack {
       auth: this.authExpression,
     });
 
-    const folder = new GrafanaFolder(this, "folder", {
-      title: `${env.projectName} ${env.environment}`,
-      uid: limitedName(NAME_LIMITS.grafanaUid, naming),
-    });
-
-    const prometheus = new GrafanaDataSource(this, "prometheus", {
-      type: AMAZON_PROMETHEUS_DATA_SOURCE_TYPE,
-      name: `${prefix} Amazon Managed Prometheus`,
-      uid: limitedName(NAME_LIMITS.grafanaUid, naming, "amp"),
-      url: props.prometheusWorkspaceQueryUrl,
-      accessMode: "proxy",
-      jsonDataEncoded: JSON.stringify({
-        httpMethod: "POST",
-        sigV4Auth: true,
-        sigV4AuthType: WORKSPACE_IAM_ROLE_AUTH,
-        sigV4Region: env.region,
-      }),
-    });
-    const cloudWatch = new GrafanaDataSource(this, "cloudwatch", {
-      type: CLOUDWATCH_DATA_SOURCE_TYPE,
-      name: `${prefix} CloudWatch`,
-      uid: limitedName(NAME_LIMITS.grafanaUid, naming, "cloudwatch"),
-      accessMode: "proxy",
-      jsonDataEncoded: JSON.stringify({ authType: WORKSPACE_IAM_ROLE_AUTH, defaultRegion: env.region }),
-    });
-
-    const model = ServiceOverviewDashboard({
-      uid: limitedName(NAME_LIMITS.grafanaUid, naming, "service"),
-      title: `${env.projectName} ${env.environment}: service overview`,
-      tags: ["cdktf", env.projectName, env.environment],
+    this.dashboards = new ServiceDashboards(this, "dashboards", {
+      naming,
       region: env.region,
-      cloudWatch: { type: cloudWatch.typeInput, uid: cloudWatch.uid },
-      prometheus: { type: prometheus.typeInput, uid: prometheus.uid },
+      prometheusWorkspaceQueryUrl: props.prometheusWorkspaceQueryUrl,
+      prometheusWorkspaceId: props.prometheusWorkspaceId,
       ecsClusterName: props.ecsClusterName,
       ecsServiceName: props.ecsServiceName,
-      prometheusWorkspaceId: props.prometheusWorkspaceId ?? workspaceIdOf(props.prometheusWorkspaceQueryUrl),
-      loadBalancer,
+      albArnSuffix: props.albArnSuffix,
+      targetGroupArnSuffix: props.targetGroupArnSuffix,
     });
-    const dashboard = new GrafanaDashboard(this, "service_overview", {
-      folder: folder.uid,
-      configJson: JSON.stringify(model),
-      overwrite: true,
-    });
+    // Issue 11 moved these out of the stack into the construct: `moved` blocks from their addresses
+    // at the stack's top level, so Terraform moves them in state instead of recreating them.
+    this.dashboards.folder.moveFromId("grafana_folder.folder");
+    this.dashboards.prometheus.moveFromId("grafana_data_source.prometheus");
+    this.dashboards.cloudWatch.moveFromId("grafana_data_source.cloudwatch");
+    this.dashboards.dashboard.moveFromId("grafana_dashboard.service_overview");
 
-    this.folderUid = folder.uid;
-    this.prometheusDataSourceUid = prometheus.uid;
-    this.cloudWatchDataSourceUid = cloudWatch.uid;
-    this.dashboardUid = dashboard.uid;
-    this.dashboardUrl = dashboard.url;
+    this.folderUid = this.dashboards.folder.uid;
+    this.prometheusDataSourceUid = this.dashboards.prometheus.uid;
+    this.cloudWatchDataSourceUid = this.dashboards.cloudWatch.uid;
+    this.dashboardUid = this.dashboards.dashboard.uid;
+    this.dashboardUrl = this.dashboards.dashboard.url;
 
     const out = (outputId: string, value: string, description: string) =>
       new TerraformOutput(this, outputId, { value, description });
@@ -250,21 +202,9 @@ export class GrafanaStack extends TerraformStack {
   }
 }
 
-/** The AMP workspace id of a query URL: parsed when literal, a Terraform `regex` when a token. */
-function workspaceIdOf(queryUrl: string): string {
-  if (isUnresolved(queryUrl)) {
-    return Token.asString(Fn.element(Fn.regex("workspaces/(ws-[A-Za-z0-9-]+)", queryUrl), 0));
-  }
-  return AMP_QUERY_URL.exec(queryUrl)![2]!;
-}
-
-/** Checks the literal inputs (tokens are skipped) and returns the load balancer, if any. */
-function validate(
-  props: GrafanaStackProps,
-): { loadBalancerArnSuffix: string; targetGroupArnSuffix: string } | undefined {
+/** What only the stack checks: where the provider sends the token, and where it reads it from. */
+function validate(props: GrafanaStackProps): void {
   const literal = (value: string) => !isUnresolved(value);
-  const region = props.environment.region;
-
   if (literal(props.grafanaWorkspaceUrl) && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(props.grafanaWorkspaceUrl)) {
     throw invalid(
       "grafanaWorkspaceUrl",
@@ -281,78 +221,4 @@ function validate(
       "Pass the ARN of the token-rotation secret.",
     );
   }
-  if (literal(props.prometheusWorkspaceQueryUrl)) {
-    const match = AMP_QUERY_URL.exec(props.prometheusWorkspaceQueryUrl);
-    if (!match) {
-      throw invalid(
-        "prometheusWorkspaceQueryUrl",
-        "must be an Amazon Managed Prometheus workspace endpoint (https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/)",
-        props.prometheusWorkspaceQueryUrl,
-        "Pass the workspace's prometheus_endpoint.",
-      );
-    }
-    if (match[1] !== region) {
-      throw invalid(
-        "prometheusWorkspaceQueryUrl",
-        `must be in the environment's region (${region}), which the data source signs requests for`,
-        props.prometheusWorkspaceQueryUrl,
-        "Pass the endpoint of the environment's own workspace.",
-      );
-    }
-  }
-  if (props.prometheusWorkspaceId !== undefined && literal(props.prometheusWorkspaceId)) {
-    if (!/^ws-[A-Za-z0-9-]+$/.test(props.prometheusWorkspaceId)) {
-      throw invalid(
-        "prometheusWorkspaceId",
-        "must be an AMP workspace id (ws-...)",
-        props.prometheusWorkspaceId,
-        "Pass aws_prometheus_workspace.id, or leave it out to read it from the query URL.",
-      );
-    }
-  }
-  for (const [field, value] of [
-    ["ecsClusterName", props.ecsClusterName],
-    ["ecsServiceName", props.ecsServiceName],
-  ] as const) {
-    if (literal(value) && !ECS_NAME.test(value)) {
-      throw invalid(
-        field,
-        "must be an ECS name (1 to 255 letters, digits, - and _)",
-        value,
-        "Pass the name from the application stack.",
-      );
-    }
-  }
-
-  const { albArnSuffix, targetGroupArnSuffix } = props;
-  if (albArnSuffix === undefined && targetGroupArnSuffix === undefined) return undefined;
-  if (albArnSuffix === undefined || targetGroupArnSuffix === undefined) {
-    const [missing, given] =
-      albArnSuffix === undefined
-        ? ["albArnSuffix", "targetGroupArnSuffix"]
-        : ["targetGroupArnSuffix", "albArnSuffix"];
-    throw invalid(
-      missing,
-      `must be set together with ${given} (the load balancer panels need both)`,
-      undefined,
-      "Pass both arn_suffix values of the API domain's load balancer and target group, or neither.",
-    );
-  }
-  if (literal(albArnSuffix) && !ALB_ARN_SUFFIX.test(albArnSuffix)) {
-    throw invalid(
-      "albArnSuffix",
-      "must be an Application Load Balancer arn_suffix (app/<name>/<id>)",
-      albArnSuffix,
-      "Pass aws_lb.arn_suffix, not the ARN or the DNS name.",
-    );
-  }
-  if (literal(targetGroupArnSuffix) && !TARGET_GROUP_ARN_SUFFIX.test(targetGroupArnSuffix)) {
-    throw invalid(
-      "targetGroupArnSuffix",
-      "must be a target group arn_suffix (targetgroup/<name>/<id>)",
-      targetGroupArnSuffix,
-      "Pass aws_lb_target_group.arn_suffix, not the ARN.",
-    );
-  }
-  return { loadBalancerArnSuffix: albArnSuffix, targetGroupArnSuffix };
 }

@@ -34,6 +34,12 @@ const AMP_URL =
 const ALB = "app/meeting-notes-staging/0123456789abcdef";
 const TARGET_GROUP = "targetgroup/meeting-notes-staging/fedcba9876543210";
 
+/** Addresses of the Grafana resources, inside the stack's `ServiceDashboards` construct. */
+const FOLDER = "dashboards_folder_18217083";
+const PROMETHEUS = "dashboards_prometheus_70F089B0";
+const CLOUDWATCH = "dashboards_cloudwatch_85F9B413";
+const DASHBOARD = "dashboards_service_overview_571132CB";
+
 const PROPS: GrafanaStackProps = {
   environment: ENV,
   grafanaWorkspaceUrl: WORKSPACE_URL,
@@ -50,7 +56,7 @@ function build(props: Partial<GrafanaStackProps> = {}): { stack: GrafanaStack; j
 }
 
 function dashboardOf(json: TerraformJson): any {
-  return parsed(resourcesOf(json, "grafana_dashboard").service_overview.config_json);
+  return parsed(resourcesOf(json, "grafana_dashboard")[DASHBOARD].config_json);
 }
 
 /** Metric names of each namespace (AWS documentation), to catch typos that CloudWatch would answer with no data. */
@@ -155,10 +161,17 @@ describe("GrafanaStack content", () => {
   test("pins the Terraform addresses of its resources", () => {
     const { json } = build();
     expect(addresses(json).sort()).toEqual([
-      "grafana_dashboard.service_overview",
-      "grafana_data_source.cloudwatch",
-      "grafana_data_source.prometheus",
-      "grafana_folder.folder",
+      `grafana_dashboard.${DASHBOARD}`,
+      `grafana_data_source.${CLOUDWATCH}`,
+      `grafana_data_source.${PROMETHEUS}`,
+      `grafana_folder.${FOLDER}`,
+    ]);
+    // Moved into the ServiceDashboards construct by issue 11, from their top-level addresses.
+    expect(json.moved).toEqual([
+      { from: "grafana_folder.folder", to: `grafana_folder.${FOLDER}` },
+      { from: "grafana_data_source.prometheus", to: `grafana_data_source.${PROMETHEUS}` },
+      { from: "grafana_data_source.cloudwatch", to: `grafana_data_source.${CLOUDWATCH}` },
+      { from: "grafana_dashboard.service_overview", to: `grafana_dashboard.${DASHBOARD}` },
     ]);
     expect(Object.keys(json.data ?? {})).toEqual([]);
   });
@@ -169,7 +182,7 @@ describe("GrafanaStack content", () => {
       "//": _metadata,
       json_data_encoded,
       ...amp
-    } = resourcesOf(json, "grafana_data_source").prometheus;
+    } = resourcesOf(json, "grafana_data_source")[PROMETHEUS];
     expect(amp).toEqual({
       type: "grafana-amazonprometheus-datasource",
       name: "meeting-notes-staging Amazon Managed Prometheus",
@@ -191,7 +204,7 @@ describe("GrafanaStack content", () => {
       "//": _metadata,
       json_data_encoded,
       ...cloudWatch
-    } = resourcesOf(json, "grafana_data_source").cloudwatch;
+    } = resourcesOf(json, "grafana_data_source")[CLOUDWATCH];
     expect(cloudWatch).toEqual({
       type: "cloudwatch",
       name: "meeting-notes-staging CloudWatch",
@@ -203,12 +216,12 @@ describe("GrafanaStack content", () => {
 
   test("a folder per environment holds the dashboard, which overwrites its own earlier versions", () => {
     const { json } = build();
-    expect(resourcesOf(json, "grafana_folder").folder).toMatchObject({
+    expect(resourcesOf(json, "grafana_folder")[FOLDER]).toMatchObject({
       title: "meeting-notes staging",
       uid: "meeting-notes-staging",
     });
-    expect(resourcesOf(json, "grafana_dashboard").service_overview).toMatchObject({
-      folder: `\${grafana_folder.folder.uid}`,
+    expect(resourcesOf(json, "grafana_dashboard")[DASHBOARD]).toMatchObject({
+      folder: `\${grafana_folder.${FOLDER}.uid}`,
       overwrite: true,
     });
   });
@@ -304,21 +317,21 @@ describe("GrafanaStack content", () => {
   test("outputs the folder uid, the dashboard URL and uid, and the data source uids, each described", () => {
     const { json } = build();
     expect(json.output).toEqual({
-      grafana_folder_uid: { value: `\${grafana_folder.folder.uid}`, description: expect.any(String) },
+      grafana_folder_uid: { value: `\${grafana_folder.${FOLDER}.uid}`, description: expect.any(String) },
       service_dashboard_url: {
-        value: `\${grafana_dashboard.service_overview.url}`,
+        value: `\${grafana_dashboard.${DASHBOARD}.url}`,
         description: expect.any(String),
       },
       service_dashboard_uid: {
-        value: `\${grafana_dashboard.service_overview.uid}`,
+        value: `\${grafana_dashboard.${DASHBOARD}.uid}`,
         description: expect.any(String),
       },
       prometheus_data_source_uid: {
-        value: `\${grafana_data_source.prometheus.uid}`,
+        value: `\${grafana_data_source.${PROMETHEUS}.uid}`,
         description: expect.any(String),
       },
       cloudwatch_data_source_uid: {
-        value: `\${grafana_data_source.cloudwatch.uid}`,
+        value: `\${grafana_data_source.${CLOUDWATCH}.uid}`,
         description: expect.any(String),
       },
     });
@@ -340,9 +353,7 @@ describe("GrafanaStack wiring", () => {
         });
       },
       configure: (stack: TerraformStack) => {
-        seen.push(
-          stack.node.tryFindChild("service_overview") ? "configure after content" : "configure too early",
-        );
+        seen.push(stack.node.tryFindChild("dashboards") ? "configure after content" : "configure too early");
         new TerraformOutput(stack, "marker", { value: "configured" });
       },
     });
@@ -372,7 +383,7 @@ describe("GrafanaStack wiring", () => {
       `\${var.grafana_url != "" ? var.grafana_url : trimspace("not checked")}`,
     );
     expect(json.locals!.grafana_token_secret_arn).toBe(`\${trimspace("not checked")}`);
-    const config = resourcesOf(json, "grafana_dashboard").service_overview.config_json as string;
+    const config = resourcesOf(json, "grafana_dashboard")[DASHBOARD].config_json as string;
     expect(config).toContain(
       `"ResourceId":"\${element(regex("workspaces/(ws-[A-Za-z0-9-]+)", trimspace("not checked")), 0)}"`,
     );
@@ -397,11 +408,11 @@ describe("GrafanaStack wiring", () => {
     });
     expect(json.output?.attributes.value).toBe(
       [
-        `\${grafana_folder.folder.uid}`,
-        `\${grafana_dashboard.service_overview.uid}`,
-        `\${grafana_dashboard.service_overview.url}`,
-        `\${grafana_data_source.prometheus.uid}`,
-        `\${grafana_data_source.cloudwatch.uid}`,
+        `\${grafana_folder.${FOLDER}.uid}`,
+        `\${grafana_dashboard.${DASHBOARD}.uid}`,
+        `\${grafana_dashboard.${DASHBOARD}.url}`,
+        `\${grafana_data_source.${PROMETHEUS}.uid}`,
+        `\${grafana_data_source.${CLOUDWATCH}.uid}`,
       ].join(" "),
     );
     expect(json.output?.auth.value).toBe(AUTH);
@@ -504,11 +515,11 @@ function withoutGrafana(json: TerraformJson, form: "ephemeral" | "mockable"): Te
     // through an equivalent data block; `terraform validate` checks the ephemeral form as written.
     ...(form === "ephemeral" ? { ephemeral: json.ephemeral } : { data: json.ephemeral }),
     resource: {
-      terraform_data: { cloudwatch: { input: "cw-uid" }, prometheus: { input: "amp-uid" } },
+      terraform_data: { [CLOUDWATCH]: { input: "cw-uid" }, [PROMETHEUS]: { input: "amp-uid" } },
     },
     locals: {
       ...json.locals,
-      dashboard: stubbed(resourcesOf(json, "grafana_dashboard").service_overview.config_json),
+      dashboard: stubbed(resourcesOf(json, "grafana_dashboard")[DASHBOARD].config_json),
       ...(form === "ephemeral" ? { auth: grafana.auth } : {}),
     },
     output: {
