@@ -1,3 +1,5 @@
+import type { Connectable } from "../core/connections";
+
 /** An AWS service that publishes to an SNS topic and so must use the topic's key. */
 export type TopicPublisher = "cloudwatch-alarms" | "eventbridge";
 
@@ -41,4 +43,6 @@ export interface NetworkReference {
   readonly vpcCidrBlock: string;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
+  /** The interface VPC endpoints' side of a connection; a workload in the VPC connects to it on 443. */
+  readonly interfaceEndpoints?: Connectable;
 }

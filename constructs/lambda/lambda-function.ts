@@ -8,6 +8,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleFunction } from "../core/bundle";
+import { Connections } from "../core/connections";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
@@ -115,6 +116,8 @@ export class LambdaFunction extends Construct {
   public readonly logGroupName: string;
   /** Security group of the function, when it runs in a VPC. */
   public readonly securityGroupId?: string;
+  /** Whom the function reaches and who reaches it, when it runs in a VPC. */
+  public readonly connections?: Connections;
   /** The function resource (a construct that had it at another address moves it from there). */
   public readonly resource: LambdaFunctionResource;
   /** The log group, role and policy resources (likewise). */
@@ -231,6 +234,8 @@ export class LambdaFunction extends Construct {
         cidrIpv4: "0.0.0.0/0",
       });
       this.securityGroupId = group.id;
+      this.connections = new Connections(this, props.name, `the ${this.functionName} function`, group.id);
+      if (props.vpc.interfaceEndpoints) this.connections.allowTo(props.vpc.interfaceEndpoints, 443);
     }
 
     const asset = new TerraformAsset(this, "code", { path: code.zipPath, type: AssetType.FILE });

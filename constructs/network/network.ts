@@ -16,10 +16,10 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AWS_REGIONS } from "../core/aws-limits";
+import { type Connectable, Connections } from "../core/connections";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
@@ -189,6 +189,11 @@ export class Network extends Construct {
   readonly vpcEndpoints: boolean;
   /** ID of the security group of the interface endpoints; set only when endpoints exist. */
   readonly endpointsSecurityGroupId?: string;
+  /**
+   * The interface endpoints' side of a connection, when the network has interface endpoints: a
+   * workload reaches them once it calls `workload.connections.allowTo(network.interfaceEndpoints, 443)`.
+   */
+  readonly interfaceEndpoints?: Connectable;
   /** Name of the CloudWatch log group that receives the VPC flow logs. */
   readonly flowLogGroupName: string;
 
@@ -363,18 +368,16 @@ export class Network extends Construct {
     if (interfaces.length > 0) {
       const endpointsGroup = new SecurityGroup(this, "endpoints-security-group", {
         name: limitedName(NAME_LIMITS.securityGroup, props.naming, "vpc-endpoints"),
-        description: "HTTPS from inside the VPC to the interface VPC endpoints",
+        description: "HTTPS from the workloads that use the interface VPC endpoints",
         vpcId: vpc.id,
         tags: tagged("vpc-endpoints"),
       });
-      new VpcSecurityGroupIngressRule(this, "endpoints-https-ingress", {
-        securityGroupId: endpointsGroup.id,
-        description: "HTTPS from the VPC",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: vpc.cidrBlock,
-      });
+      // No rule from the VPC's CIDR: each workload that uses the endpoints connects to them
+      // (`workload.connections.allowTo(network.interfaceEndpoints, 443)`; FargateService and a
+      // LambdaFunction in the VPC do it themselves), so the group admits exactly those.
+      this.interfaceEndpoints = {
+        connections: new Connections(this, "vpc-endpoints", "the interface VPC endpoints", endpointsGroup.id),
+      };
       for (const service of interfaces) {
         new VpcEndpoint(this, `${service.replace(/\./g, "-")}-endpoint`, {
           vpcId: vpc.id,

@@ -324,6 +324,7 @@ export class FargateService extends Construct implements Connectable {
     this.connections = new Connections(this, name, `the ${fullName} tasks`, securityGroup.id);
     // Only the load balancer reaches the tasks, on the container port.
     props.loadBalancer?.connections.allowTo(this, containerPort);
+    if (props.network.interfaceEndpoints) this.connections.allowTo(props.network.interfaceEndpoints, 443);
 
     const service = new EcsService(this, "service", {
       name: fullName,

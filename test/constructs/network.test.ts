@@ -1,7 +1,11 @@
 import { TerraformOutput, TerraformVariable } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { AppKey } from "../../constructs/keys";
+import { LambdaFunction } from "../../constructs/lambda";
 import { type NatGatewayMode, Network, type NetworkProps } from "../../constructs/network";
+import { RuntimeSecrets } from "../../constructs/secrets";
+import { EcsCluster, FargateService } from "../../constructs/service";
+import { functionCodeFixture, secretAccess } from "../support/fixtures";
 import {
   addresses,
   dataOf,
@@ -403,23 +407,66 @@ describe("Network VPC endpoints", () => {
     });
   });
 
-  test("lets only HTTPS from the VPC CIDR reach the interface endpoints", () => {
+  test("admits nothing to the interface endpoints until a workload connects to them", () => {
     const { json, network } = endpoints();
     const group = onlyResource(json, "aws_security_group");
     expect(group.vpc_id).toBe(ref("aws_vpc", VPC, "id"));
     expect(group.name).toBe("meeting-notes-staging-vpc-endpoints");
     expect(group.ingress).toBeUndefined();
     expect(group.egress).toBeUndefined();
-    expect(onlyResource(json, "aws_vpc_security_group_ingress_rule")).toEqual({
-      security_group_id: ref("aws_security_group", ENDPOINTS_GROUP, "id"),
-      description: "HTTPS from the VPC",
-      ip_protocol: "tcp",
-      from_port: 443,
-      to_port: 443,
-      cidr_ipv4: ref("aws_vpc", VPC, "cidr_block"),
-    });
+    expect(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).toEqual({});
     expect(resourcesOf(json, "aws_vpc_security_group_egress_rule")).toEqual({});
     expect(network.endpointsSecurityGroupId).toBeDefined();
+    expect(network.interfaceEndpoints?.connections.name).toBe("vpc-endpoints");
+  });
+
+  test("a Fargate service and a Lambda function in the VPC each get HTTPS to the endpoints, from their own group only", () => {
+    const json = synthScope((scope) => {
+      const encryptionKey = new AppKey(scope, "app-key", { naming });
+      const network = new Network(scope, "network", { naming, encryptionKey, vpcEndpoints: true });
+      const secrets = new RuntimeSecrets(scope, "secrets", { naming, encryptionKey, ...secretAccess });
+      new FargateService(scope, "service", {
+        naming,
+        cluster: new EcsCluster(scope, "cluster", { naming }),
+        network,
+        encryptionKey,
+        secrets,
+        imageTag: "abc123",
+      });
+      new LambdaFunction(scope, "fn", {
+        naming,
+        name: "report",
+        description: "d",
+        code: functionCodeFixture(),
+        encryptionKey,
+        statements: [],
+        vpc: network,
+      });
+    });
+    const ingress = Object.entries(resourcesOf(json, "aws_vpc_security_group_ingress_rule"))
+      .filter(([name]) => name.startsWith("network_"))
+      .map(([name, rule]) => [
+        name.replace(/_[0-9A-F]{8}$/, ""),
+        rule.referenced_security_group_id,
+        rule.from_port,
+      ]);
+    expect(ingress).toEqual([
+      ["network_ingress-from-bot", expect.stringMatching(/aws_security_group\.service_security-group_/), 443],
+      ["network_ingress-from-report", expect.stringMatching(/aws_security_group\.fn_security-group_/), 443],
+    ]);
+    for (const [, rule] of Object.entries(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).filter(
+      ([n]) => n.startsWith("network_"),
+    )) {
+      expect(rule.security_group_id).toBe(ref("aws_security_group", ENDPOINTS_GROUP, "id"));
+      expect(rule.cidr_ipv4).toBeUndefined();
+    }
+    const egress = Object.keys(resourcesOf(json, "aws_vpc_security_group_egress_rule")).filter((n) =>
+      n.includes("egress-to-vpc-endpoints"),
+    );
+    expect(egress.map((n) => n.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "network_bot-egress-to-vpc-endpoints",
+      "network_report-egress-to-vpc-endpoints",
+    ]);
   });
 
   test("keeps the NAT gateway when endpoints are added to a NAT network", () => {
