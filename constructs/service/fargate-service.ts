@@ -24,6 +24,19 @@ import { ImageRepository } from "./image-repository";
 /** How tasks are placed: on-demand Fargate, Fargate Spot, or a mix (one on-demand task as a base, the rest mostly Spot). */
 export type CapacityMode = "fargate" | "fargateSpot" | "mixed";
 
+/** One capacity provider of an explicit strategy: its share of the tasks beyond the bases. */
+export interface CapacityProviderWeight {
+  /** `FARGATE` (on-demand) or `FARGATE_SPOT` (interruptible, cheaper). */
+  readonly provider: "FARGATE" | "FARGATE_SPOT";
+  /** Relative share of the tasks (0 to 1000); at least one provider's weight must be above 0. */
+  readonly weight: number;
+  /**
+   * Tasks that always run on this provider before weights apply (one provider at most may have a base).
+   * @default 0
+   */
+  readonly base?: number;
+}
+
 /** Target-tracking autoscaling of the service's task count. */
 export interface ServiceAutoscaling {
   /** Fewest tasks. */
@@ -104,17 +117,36 @@ export interface FargateServiceProps {
    */
   readonly containerPort?: number;
   /**
-   * Capacity mode.
+   * Where the tasks run: a mode (`"mixed"` is one on-demand task, then three Spot tasks to one
+   * on-demand), or an explicit strategy of providers with weights and bases. Changing it updates the
+   * service in place with a new deployment (the service always forces one, which ECS requires for a
+   * strategy change).
    * @default "fargate"
    */
-  readonly capacity?: CapacityMode;
+  readonly capacity?: CapacityMode | readonly CapacityProviderWeight[];
+  /**
+   * The image repository the service runs from, when several services share one image.
+   * @default - a repository of its own, `<project>-<environment>-<name>` ({@link ImageRepository})
+   */
+  readonly repository?: ImageRepository;
+  /**
+   * Command the container runs instead of the image's (a worker of the API's image, say).
+   * @default - the image's command
+   */
+  readonly command?: readonly string[];
+  /**
+   * Name of the container log group.
+   * @default `/ecs/<project>-<environment>-<name>`
+   */
+  readonly logGroupName?: string;
   /**
    * Autoscaling on average CPU.
    * @default - no autoscaling; `desiredCount` tasks run
    */
   readonly autoscaling?: ServiceAutoscaling;
   /**
-   * Images kept in the repository; older ones expire.
+   * Images kept in the repository; older ones expire. Only for the service's own repository (with
+   * `repository`, the shared repository's setting applies).
    * @default 30
    */
   readonly ecrKeepImages?: number;
@@ -207,20 +239,23 @@ export class FargateService extends Construct implements Connectable {
     const account = new DataAwsCallerIdentity(this, "account");
     const region = new DataAwsRegion(this, "region");
 
-    this.repository = new ImageRepository(this, "image", {
-      naming: props.naming,
-      name,
-      encryptionKey: props.encryptionKey,
-      keepImages: ecrKeepImages,
-    });
+    this.repository =
+      props.repository ??
+      new ImageRepository(this, "image", {
+        naming: props.naming,
+        name,
+        encryptionKey: props.encryptionKey,
+        keepImages: ecrKeepImages,
+      });
     const cluster = props.cluster;
 
+    const logGroupName = props.logGroupName ?? `/ecs/${fullName}`;
     const logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/ecs/${fullName}`,
+      name: logGroupName,
       retentionInDays: logRetentionDays,
       kmsKeyId: props.encryptionKey.keyArn,
     });
-    props.encryptionKey.grantLogGroup(`/ecs/${fullName}`);
+    props.encryptionKey.grantLogGroup(logGroupName);
 
     const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", {
       StringEquals: { "aws:SourceAccount": account.accountId },
@@ -267,6 +302,7 @@ export class FargateService extends Construct implements Connectable {
         {
           name,
           image: `${this.repository.repositoryUrl}:${props.imageTag}`,
+          ...(props.command ? { command: [...props.command] } : {}),
           essential: true,
           readonlyRootFilesystem: true,
           privileged: false,
@@ -338,6 +374,8 @@ export class FargateService extends Construct implements Connectable {
         assignPublicIp: false,
       },
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // ECS refuses a capacity provider strategy change without a new deployment.
+      forceNewDeployment: true,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       enableExecuteCommand: false,
@@ -392,7 +430,14 @@ export class FargateService extends Construct implements Connectable {
   }
 }
 
-function capacityStrategy(mode: CapacityMode) {
+function capacityStrategy(mode: CapacityMode | readonly CapacityProviderWeight[]) {
+  if (typeof mode !== "string") {
+    return mode.map((p) => ({
+      capacityProvider: p.provider,
+      weight: p.weight,
+      ...(p.base ? { base: p.base } : {}),
+    }));
+  }
   switch (mode) {
     case "fargate":
       return [{ capacityProvider: "FARGATE", weight: 1 }];
@@ -412,7 +457,7 @@ interface Resolved extends FargateServiceProps {
   readonly memoryMiB: number;
   readonly desiredCount: number;
   readonly containerPort: number;
-  readonly capacity: CapacityMode;
+  readonly capacity: CapacityMode | readonly CapacityProviderWeight[];
   readonly ecrKeepImages: number;
   readonly logRetentionDays: number;
   readonly targetCpuPercent: number;
@@ -447,12 +492,44 @@ function validate(p: Resolved): void {
   requireIntegerInRange("desiredCount", p.desiredCount, 0, 100);
   requireIntegerInRange("containerPort", p.containerPort, 1, 65535);
   requireIntegerInRange("ecrKeepImages", p.ecrKeepImages, 1, 1000);
-  if (!["fargate", "fargateSpot", "mixed"].includes(p.capacity)) {
+  if (typeof p.capacity === "string") {
+    if (!["fargate", "fargateSpot", "mixed"].includes(p.capacity)) {
+      throw invalid(
+        "capacity",
+        'must be "fargate", "fargateSpot" or "mixed", or a list of providers with weights',
+        p.capacity,
+        "Pick one of the listed modes.",
+      );
+    }
+  } else {
+    validateStrategy(p.capacity);
+  }
+  if (p.repository && p.ecrKeepImages !== 30) {
     throw invalid(
-      "capacity",
-      'must be "fargate", "fargateSpot" or "mixed"',
-      p.capacity,
-      "Pick one of the listed modes.",
+      "ecrKeepImages",
+      "applies to the service's own repository only, and `repository` is given",
+      p.ecrKeepImages,
+      "Set keepImages on the shared ImageRepository instead.",
+    );
+  }
+  if (p.command !== undefined && (p.command.length === 0 || p.command.some((c) => c === ""))) {
+    throw invalid(
+      "command",
+      "must be a non-empty list of non-empty arguments",
+      p.command,
+      "Leave it out to run the image's command.",
+    );
+  }
+  if (
+    p.logGroupName !== undefined &&
+    !isUnresolved(p.logGroupName) &&
+    !/^[A-Za-z0-9_\-/.#]{1,512}$/.test(p.logGroupName)
+  ) {
+    throw invalid(
+      "logGroupName",
+      "must be 1-512 letters, digits and _ - / . #",
+      p.logGroupName,
+      "Use a name such as /ecs/<project>-<environment>/<service>.",
     );
   }
   requireLogRetention("logRetentionDays", p.logRetentionDays);
@@ -505,5 +582,50 @@ function validate(p: Resolved): void {
         );
       }
     }
+  }
+}
+
+function validateStrategy(strategy: readonly CapacityProviderWeight[]): void {
+  if (strategy.length === 0) {
+    throw invalid(
+      "capacity",
+      "must list at least one provider",
+      [],
+      'Use "fargate", or list FARGATE with a weight.',
+    );
+  }
+  const seen = new Set<string>();
+  strategy.forEach((entry, i) => {
+    const at = `capacity[${entry.provider ?? i}]`;
+    if (entry.provider !== "FARGATE" && entry.provider !== "FARGATE_SPOT") {
+      throw invalid(
+        `${at}.provider`,
+        'must be "FARGATE" or "FARGATE_SPOT"',
+        entry.provider,
+        "Pick one of the two.",
+      );
+    }
+    if (seen.has(entry.provider)) {
+      throw invalid("capacity", "must name each provider once", entry.provider, "Merge the two entries.");
+    }
+    seen.add(entry.provider);
+    requireIntegerInRange(`${at}.weight`, entry.weight, 0, 1000);
+    requireIntegerInRange(`${at}.base`, entry.base ?? 0, 0, 100000);
+  });
+  if (strategy.every((entry) => entry.weight === 0)) {
+    throw invalid(
+      "capacity",
+      "must give at least one provider a weight above 0 (ECS places no task beyond the bases otherwise)",
+      strategy.map((entry) => `${entry.provider}:${entry.weight}`).join(", "),
+      "Give FARGATE or FARGATE_SPOT a weight of 1 or more.",
+    );
+  }
+  if (strategy.filter((entry) => (entry.base ?? 0) > 0).length > 1) {
+    throw invalid(
+      "capacity",
+      "may give a base to one provider only (an ECS rule)",
+      strategy.map((entry) => `${entry.provider}:base ${entry.base ?? 0}`).join(", "),
+      "Keep the base on one provider, usually FARGATE.",
+    );
   }
 }

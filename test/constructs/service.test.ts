@@ -2,7 +2,12 @@ import { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { Connections } from "../../constructs/core/connections";
 import { RuntimeSecrets } from "../../constructs/secrets";
-import { EcsCluster, FargateService, type FargateServiceProps } from "../../constructs/service";
+import {
+  EcsCluster,
+  FargateService,
+  type FargateServiceProps,
+  ImageRepository,
+} from "../../constructs/service";
 import { key, naming, network, RecordingKey, secretAccess } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope, testApp } from "../support/synth";
 
@@ -161,6 +166,77 @@ describe("FargateService overrides", () => {
     expect(onlyResource(build({ capacity }), "aws_ecs_service").capacity_provider_strategy).toEqual(strategy);
   });
 
+  test("an explicit strategy of weights and a base, in the given order", () => {
+    const capacity = [
+      { provider: "FARGATE_SPOT", weight: 4 },
+      { provider: "FARGATE", weight: 1, base: 2 },
+    ] as const;
+    expect(onlyResource(build({ capacity }), "aws_ecs_service").capacity_provider_strategy).toEqual([
+      { capacity_provider: "FARGATE_SPOT", weight: 4 },
+      { capacity_provider: "FARGATE", weight: 1, base: 2 },
+    ]);
+  });
+
+  test("every update forces a new deployment, which ECS requires for a capacity strategy change", () => {
+    expect(onlyResource(build(), "aws_ecs_service").force_new_deployment).toBe(true);
+    expect(onlyResource(build({ capacity: "mixed" }), "aws_ecs_service").force_new_deployment).toBe(true);
+  });
+
+  test("a shared repository: no repository of its own, pulls from and runs the shared one", () => {
+    const json = synthScope((s: Construct) => {
+      const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key, ...secretAccess });
+      const repository = new ImageRepository(s, "shared", { naming, name: "api", encryptionKey: key });
+      new FargateService(s, "worker", {
+        naming,
+        name: "worker",
+        cluster: new EcsCluster(s, "cluster", { naming }),
+        network,
+        encryptionKey: key,
+        secrets,
+        imageTag: "abc123",
+        repository,
+        command: ["node", "dist/worker.js"],
+      });
+    });
+    expect(Object.values(resourcesOf(json, "aws_ecr_repository")).map((r) => r.name)).toEqual([
+      "meeting-notes-staging-api",
+    ]);
+    const def = parsed(onlyResource(json, "aws_ecs_task_definition").container_definitions)[0];
+    expect(def.image).toMatch(/^\$\{aws_ecr_repository\.shared_repository_\w+\.repository_url\}:abc123$/);
+    expect(def.command).toEqual(["node", "dist/worker.js"]);
+    const execution = Object.values(resourcesOf(json, "aws_iam_role_policy")).find(
+      (p) => p.name === "pull-image-and-write-logs",
+    );
+    const pull = parsed(execution.policy).Statement.find((st: any) =>
+      [st.Action].flat().includes("ecr:BatchGetImage"),
+    );
+    expect(pull.Resource).toMatch(/aws_ecr_repository\.shared_repository_\w+\.arn/);
+  });
+
+  test("the container runs the image's command unless one is given", () => {
+    expect(container(build()).command).toBeUndefined();
+  });
+
+  test("the log group name can be given", () => {
+    const recording = new RecordingKey();
+    const json = synthScope((s: Construct) => {
+      const secrets = new RuntimeSecrets(s, "secrets", { naming, encryptionKey: key, ...secretAccess });
+      new FargateService(s, "service", {
+        naming,
+        name: "api",
+        cluster: new EcsCluster(s, "cluster", { naming }),
+        network,
+        encryptionKey: recording,
+        secrets,
+        imageTag: "abc123",
+        logGroupName: "/ecs/meeting-notes-staging/api",
+      });
+    });
+    expect(onlyResource(json, "aws_cloudwatch_log_group").name).toBe("/ecs/meeting-notes-staging/api");
+    expect(container(json).logConfiguration.options["awslogs-group"]).toMatch(/aws_cloudwatch_log_group/);
+    expect(recording.logGroups).toEqual(["/ecs/meeting-notes-staging/api"]);
+  });
+
   test("autoscaling adds a CPU target-tracking policy and leaves desired_count to the scaler", () => {
     const json = build({ autoscaling: { minCount: 2, maxCount: 6 } });
     const service = onlyResource(json, "aws_ecs_service");
@@ -240,6 +316,56 @@ describe("FargateService rejects bad input", () => {
       "a variable shadowing a secret",
       { environmentVariables: { OPENAI_API_KEY: "sk" } },
       '`environmentVariables.OPENAI_API_KEY` must not shadow a runtime secret of the same name, got "OPENAI_API_KEY". Remove it; the secret provides this variable.',
+    ],
+    [
+      "a strategy whose weights are all zero",
+      {
+        capacity: [
+          { provider: "FARGATE", weight: 0, base: 1 },
+          { provider: "FARGATE_SPOT", weight: 0 },
+        ],
+      },
+      '`capacity` must give at least one provider a weight above 0 (ECS places no task beyond the bases otherwise), got "FARGATE:0, FARGATE_SPOT:0". Give FARGATE or FARGATE_SPOT a weight of 1 or more.',
+    ],
+    [
+      "an empty strategy",
+      { capacity: [] },
+      '`capacity` must list at least one provider, got []. Use "fargate", or list FARGATE with a weight.',
+    ],
+    [
+      "a provider named twice",
+      {
+        capacity: [
+          { provider: "FARGATE", weight: 1 },
+          { provider: "FARGATE", weight: 2 },
+        ],
+      },
+      '`capacity` must name each provider once, got "FARGATE". Merge the two entries.',
+    ],
+    [
+      "bases on both providers",
+      {
+        capacity: [
+          { provider: "FARGATE", weight: 1, base: 1 },
+          { provider: "FARGATE_SPOT", weight: 1, base: 1 },
+        ],
+      },
+      '`capacity` may give a base to one provider only (an ECS rule), got "FARGATE:base 1, FARGATE_SPOT:base 1". Keep the base on one provider, usually FARGATE.',
+    ],
+    [
+      "a weight above 1000",
+      { capacity: [{ provider: "FARGATE_SPOT", weight: 1001 }] },
+      "`capacity[FARGATE_SPOT].weight` must be a whole number from 0 to 1000, got 1001. Set it to a whole number from 0 to 1000.",
+    ],
+    [
+      "an unknown mode",
+      { capacity: "spot" as never },
+      '`capacity` must be "fargate", "fargateSpot" or "mixed", or a list of providers with weights, got "spot". Pick one of the listed modes.',
+    ],
+    [
+      "an empty command",
+      { command: [] },
+      "`command` must be a non-empty list of non-empty arguments, got []. Leave it out to run the image's command.",
     ],
     [
       "a bad name",
