@@ -120,8 +120,8 @@ export function parseState(
 
 /**
  * Checks every store of environments/state.ts, one per AWS account: names, then the rules across
- * stores (with several stores each names its account, no account has two, and no two share a bucket; so
- * no two stores create the GitHub OIDC provider of one account).
+ * stores (at most one leaves its account out, no named account has two, and no two share a bucket; so
+ * no two stores create the GitHub OIDC provider of one account they both name).
  */
 export function parseStateStores(
   input: unknown,
@@ -160,16 +160,16 @@ export function parseStateStores(
     stores[name] = parseState(value, source, name);
   }
   const all = Object.values(stores);
-  if (all.length > 1) {
-    const unnamed = all.find((s) => s.accountId === undefined);
-    if (unnamed) {
-      fail(
-        `stores.${unnamed.name}.accountId`,
-        "is required when there is more than one store (one store per AWS account, so each must say which)",
-        undefined,
-        "Set the 12-digit account id of the account the store's bucket lives in.",
-      );
-    }
+  // One store may leave its account out (it is then whichever account applies it): two could not be
+  // told apart, and might both be applied to one account.
+  const unnamed = all.filter((s) => s.accountId === undefined);
+  if (unnamed.length > 1) {
+    fail(
+      `stores.${unnamed[1]!.name}.accountId`,
+      `is required when another store (${unnamed[0]!.name}) leaves its account out too (one store per AWS account: at most one store may leave it out)`,
+      undefined,
+      "Set the 12-digit account id of the account the store's bucket lives in.",
+    );
   }
   for (const [i, a] of all.entries()) {
     for (const b of all.slice(i + 1)) {

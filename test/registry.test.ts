@@ -364,9 +364,9 @@ describe("state stores: one per AWS account, named by each environment", () => {
       'environments/state.ts: `stores.eu-` must be named with 1-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (its stack is state-<name>), got "eu-". Rename the store, and every environment\'s stateStore that names it.',
     ],
     [
-      "two stores, one without its account",
-      { default: STORE, eu: { ...STORE, bucketName: "other-state", accountId: "222222222222" } },
-      "environments/state.ts: `stores.default.accountId` is required when there is more than one store (one store per AWS account, so each must say which), got nothing. Set the 12-digit account id of the account the store's bucket lives in.",
+      "two stores without their account",
+      { default: STORE, eu: { ...STORE, bucketName: "other-state" } },
+      "environments/state.ts: `stores.eu.accountId` is required when another store (default) leaves its account out too (one store per AWS account: at most one store may leave it out), got nothing. Set the 12-digit account id of the account the store's bucket lives in.",
     ],
     [
       "two stores in one account",

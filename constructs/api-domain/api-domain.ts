@@ -9,7 +9,7 @@ import { DEFAULT_CONTAINER_PORT } from "../core/defaults";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange } from "../core/validation";
 import type { NetworkReference } from "../internal/references";
-import { ApplicationLoadBalancer, type RouteTarget } from "../load-balancer";
+import { ApplicationLoadBalancer, type HttpMode, type RouteTarget } from "../load-balancer";
 
 export { TLS_POLICY } from "../load-balancer";
 
@@ -46,6 +46,11 @@ export interface ApiDomainProps {
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Port 80 redirects to HTTPS, or is closed (HTTPS only).
+   * @default "redirect"
+   */
+  readonly http?: HttpMode;
 }
 
 /**
@@ -123,6 +128,7 @@ export class ApiDomain extends Construct implements RouteTarget {
       network: props.network,
       certificateArn,
       deletionProtection,
+      http: props.http,
       // Every request goes to the service. On the default port the group keeps the name it had before
       // routes existed (no replacement); on another port it takes a generated name, so a later port change
       // creates the new group before the old one goes (a fixed name would collide).

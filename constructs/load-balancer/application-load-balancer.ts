@@ -96,10 +96,19 @@ export interface ApplicationLoadBalancerProps {
    * @default - no access logs
    */
   readonly accessLogs?: { readonly bucketName: string; readonly prefix?: string };
+  /**
+   * Port 80: `"redirect"` answers every HTTP request with a 301 to HTTPS; `"closed"` has no HTTP
+   * listener and no port-80 rule, so plain HTTP is refused at the network (HTTPS only).
+   * @default "redirect"
+   */
+  readonly http?: HttpMode;
 }
 
+/** What a load balancer does with plain HTTP on port 80. */
+export type HttpMode = "redirect" | "closed";
+
 /**
- * An internet-facing ALB: HTTP redirected to HTTPS with a 301, TLS 1.2+ on HTTPS, invalid headers dropped,
+ * An internet-facing ALB: HTTP redirected to HTTPS with a 301 (or port 80 closed), TLS 1.2+ on HTTPS, invalid headers dropped,
  * optional access logs, and routes by path and host to target groups ({@link addRoute}) whose invariants
  * are checked at synth (unique keys and priorities, no duplicate patterns, AWS's rule limits).
  */
@@ -123,7 +132,8 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
     readonly securityGroup: SecurityGroup;
     readonly ingress: readonly VpcSecurityGroupIngressRule[];
     readonly loadBalancer: Lb;
-    readonly httpListener: LbListener;
+    /** The port-80 listener; absent with `http: "closed"`. */
+    readonly httpListener?: LbListener;
     readonly httpsListener: LbListener;
     readonly targetGroups: Record<string, LbTargetGroup>;
   };
@@ -137,6 +147,10 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
     super(scope, id);
     this.props = props;
     const deletionProtection = props.deletionProtection ?? false;
+    const http = props.http ?? "redirect";
+    if (http !== "redirect" && http !== "closed") {
+      throw invalid("http", 'must be "redirect" or "closed"', http, "Pick one of the two.");
+    }
     if (!/^[a-z][a-z0-9-]{0,19}$/.test(props.name)) {
       throw invalid(
         "name",
@@ -160,11 +174,14 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
     const name = resourceName(props.naming, props.name);
     const securityGroup = new SecurityGroup(this, "security-group", {
       name: `${name}-alb`,
-      description: `Public HTTP and HTTPS to the ${name} load balancer`,
+      description:
+        http === "closed"
+          ? `Public HTTPS to the ${name} load balancer`
+          : `Public HTTP and HTTPS to the ${name} load balancer`,
       vpcId: props.network.vpcId,
       lifecycle: { createBeforeDestroy: true },
     });
-    const ingress = [80, 443].map((port) => {
+    const ingress = (http === "closed" ? [443] : [80, 443]).map((port) => {
       const rule = new VpcSecurityGroupIngressRule(this, `ingress-${port}-ipv4`, {
         securityGroupId: securityGroup.id,
         description: port === 80 ? "HTTP from anywhere (redirected to HTTPS)" : "HTTPS from anywhere",
@@ -222,14 +239,17 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
     const targetGroups: Record<string, LbTargetGroup> = {};
     // Target groups are created by targetGroup(), which records them here.
     this.targetGroups = targetGroups;
-    const httpListener = new LbListener(this, "http", {
-      loadBalancerArn: alb.arn,
-      port: 80,
-      protocol: "HTTP",
-      defaultAction: [
-        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-      ],
-    });
+    const httpListener =
+      http === "redirect"
+        ? new LbListener(this, "http", {
+            loadBalancerArn: alb.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultAction: [
+              { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+            ],
+          })
+        : undefined;
     let defaultAction: LbListenerDefaultAction[] = [
       {
         type: "fixed-response",

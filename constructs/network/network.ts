@@ -132,7 +132,7 @@ export interface NetworkProps {
    * The VPC endpoints, by service (`s3`, `dynamodb`, `ecr.api`, ...; {@link ENDPOINT_SERVICES}): `s3`
    * and `dynamodb` are gateway endpoints on the private and isolated route tables, the others interface
    * endpoints with private DNS in the private subnets, behind one security group that allows HTTPS from
-   * the VPC. Keyed by service: adding or removing one leaves the others where they are.
+   * the workloads connected to it ({@link Network.interfaceEndpoints}). Keyed by service: adding or removing one leaves the others where they are.
    * @default DEFAULT_ENDPOINTS when `vpcEndpoints` is on
    */
   readonly endpoints?: readonly string[];

@@ -233,7 +233,7 @@ export class EnvironmentStack extends TerraformStack {
       lb.ingress[0]!.moveFromId("aws_vpc_security_group_ingress_rule.api-domain_ingress-80-ipv4_C9664869");
       lb.ingress[1]!.moveFromId("aws_vpc_security_group_ingress_rule.api-domain_ingress-443-ipv4_10177F5B");
       lb.loadBalancer.moveFromId("aws_lb.api-domain_alb_BCA55C7E");
-      lb.httpListener.moveFromId("aws_lb_listener.api-domain_http_3B7EB197");
+      lb.httpListener!.moveFromId("aws_lb_listener.api-domain_http_3B7EB197");
       lb.httpsListener.moveFromId("aws_lb_listener.api-domain_https_7276A6C7");
       lb.targetGroups.api!.moveFromId("aws_lb_target_group.api-domain_targets_629BDC2B");
       // The load balancer to tasks rules, from the connections API (named by the two sides).

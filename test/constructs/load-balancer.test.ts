@@ -70,6 +70,32 @@ describe("ApplicationLoadBalancer settings", () => {
     expect(listener(json, 443).default_action[0].type).toBe("forward");
   });
 
+  test('http: "closed" leaves no HTTP listener and no port-80 rule: HTTPS only', () => {
+    const json = build({ http: "closed" });
+    expect(listener(json, 80)).toBeUndefined();
+    expect(listener(json, 443).protocol).toBe("HTTPS");
+    expect(
+      Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).map((r) => r.from_port),
+    ).toEqual([443]);
+    expect(Object.values(resourcesOf(json, "aws_security_group"))[0].description).toBe(
+      "Public HTTPS to the meeting-notes-staging-web load balancer",
+    );
+  });
+
+  test("by default ports 80 and 443 are open, 80 only to redirect", () => {
+    expect(
+      Object.values(resourcesOf(build(), "aws_vpc_security_group_ingress_rule"))
+        .map((r) => r.from_port)
+        .sort((a, b) => a - b),
+    ).toEqual([80, 443]);
+  });
+
+  test("an unknown http mode is refused", () => {
+    expect(() => build({ http: "open" as never })).toThrow(
+      '`http` must be "redirect" or "closed", got "open". Pick one of the two.',
+    );
+  });
+
   test("access logs and deletion protection", () => {
     const json = build({
       accessLogs: { bucketName: "logs-bucket", prefix: "web" },
