@@ -17,4 +17,16 @@ export const stores = {
     // "local" for the very first deploy of the state stack; "s3" once its state is migrated (README: Remote state).
     backend: "local",
   },
+  // Freeside's account (seed 002): a bucket of its own, apart from the seed's arrakis-tfstate-<account>
+  // bucket, which holds the state of what runs there today.
+  freeside: {
+    projectName: "arrakis",
+    region: "us-east-1",
+    accountId: "891376933289",
+    bucketName: "arrakis-cdktf-state-891376933289",
+    lockTableName: "arrakis-cdktf-locks",
+    noncurrentVersionRetentionDays: 90,
+    githubOidcProvider: true,
+    backend: "local",
+  },
 };

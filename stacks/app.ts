@@ -27,20 +27,31 @@ export function inEnvironmentFile(
     build();
   } catch (error) {
     if (!(error instanceof ConfigurationError) || error.message.startsWith(`${env.source}:`)) throw error;
-    const setting = error.field ? settingOfProp[error.field] : undefined;
+    const setting = error.field ? settingFor(settingOfProp, error.field) : undefined;
     let message = `${error.message} (raised while building the stacks of this environment)`;
     if (setting && error.field) {
       // The prop's name, and every other prop the rule mentions, in the file's words.
-      message = error.message.replace(/`([A-Za-z.]+)`/g, (whole, prop: string) =>
-        settingOfProp[prop] ? `\`${settingOfProp[prop]}\`` : whole,
-      );
+      message = error.message.replace(/`([A-Za-z0-9_.[\]-]+)`/g, (whole, prop: string) => {
+        const named = settingFor(settingOfProp, prop);
+        return named ? `\`${named}\`` : whole;
+      });
     }
-    if (setting && valueAt(env, setting) === undefined) {
+    // An entry of a list (`capacity[FARGATE].weight`) is in the file when its list is.
+    if (setting && !setting.includes("[") && valueAt(env, setting) === undefined) {
       // The construct checked its own default: say so, or the user hunts for a value they never wrote.
       message += ` (The file does not set \`${setting}\`: the value is its default.)`;
     }
     throw new ConfigurationError(`${env.source}: ${message}`, setting ?? error.field);
   }
+}
+
+/** The setting a prop comes from: its own entry, or its list's or object's entry with the rest of its path. */
+function settingFor(settingOfProp: Readonly<Record<string, string>>, prop: string): string | undefined {
+  if (settingOfProp[prop]) return settingOfProp[prop];
+  const parent = Object.keys(settingOfProp)
+    .filter((key) => prop.startsWith(`${key}[`) || prop.startsWith(`${key}.`))
+    .sort((a, b) => b.length - a.length)[0];
+  return parent === undefined ? undefined : `${settingOfProp[parent]}${prop.slice(parent.length)}`;
 }
 
 function valueAt(settings: object, path: string): unknown {

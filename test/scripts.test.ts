@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { argumentsFor } from "../scripts/terraform-args";
 import { githubVariable } from "../stacks/registry";
 import { invalidateSynthOutput } from "../stacks/synth-output";
-import { loadEnvironments, synthPlatform } from "./support/platform";
+import { loadEnvironments, synthApp, synthPlatform } from "./support/platform";
 
 describe("npm run bootstrap passes the user's Terraform arguments to phase 2", () => {
   const grafanaVariables = Object.keys(synthPlatform()["staging-grafana"]!.variable ?? {});
@@ -62,7 +62,7 @@ describe("the CI matrix is read from the app", () => {
     const { stackMatrix } = await import("../scripts/stack-matrix");
     const environments = loadEnvironments();
     const matrix = stackMatrix();
-    expect(matrix.map((e) => e.stack).sort()).toEqual(Object.keys(synthPlatform()).sort());
+    expect(matrix.map((e) => e.stack).sort()).toEqual(Object.keys(synthApp()).sort());
     for (const env of environments) {
       expect(matrix.find((e) => e.stack === env.environment)).toMatchObject({
         platform: "meeting-notes",
@@ -86,7 +86,7 @@ describe("the CI matrix is read from the app", () => {
     const { deployMatrix, selectDeployments, stackMatrix } = await import("../scripts/stack-matrix");
     const deployments = deployMatrix(stackMatrix());
     const environments = loadEnvironments();
-    expect(deployments).toEqual(
+    expect(deployments.filter((d) => d.platform === "meeting-notes")).toEqual(
       environments.map((env) => ({
         platform: "meeting-notes",
         environment: env.environment,
@@ -99,9 +99,17 @@ describe("the CI matrix is read from the app", () => {
         deployOnPush: env.ci.deployOnPush,
       })),
     );
-    expect(selectDeployments(deployments, { push: true }).map((d) => d.environment)).toEqual(
-      environments.filter((e) => e.ci.deployOnPush).map((e) => e.environment),
+    expect(deployments.filter((d) => d.platform === "freeside").map((d) => [d.name, d.stacks])).toEqual([
+      ["freeside-staging", "freeside-staging"],
+      ["freeside-production", "freeside-production"],
+    ]);
+    expect(selectDeployments(deployments, { push: true }).map((d) => d.name)).toEqual(
+      deployments.filter((d) => d.deployOnPush).map((d) => d.name),
     );
+    expect(selectDeployments(deployments, { push: true }).map((d) => d.name)).toEqual([
+      "meeting-notes-staging",
+      "freeside-staging",
+    ]);
     const last = deployments[deployments.length - 1]!;
     expect(selectDeployments(deployments, { target: last.name })).toEqual([last]);
     expect(() => selectDeployments(deployments, { target: "nowhere-prod" })).toThrow(
@@ -207,9 +215,18 @@ describe("the synth fast path (scripts/app.cjs) builds what main.ts builds", () 
       );
     };
     const fast = synth(["scripts/app.cjs"]);
-    expect(Object.keys(fast)).toEqual(Object.keys(synthPlatform()).sort());
+    expect(Object.keys(fast)).toEqual(Object.keys(synthApp()).sort());
     expect(fast).toEqual(synth(["--import", "tsx", "main.ts"]));
-    expect(synth(["scripts/app.cjs"], { PLATFORMS: "meeting-notes" })).toEqual(fast);
+    expect(synth(["scripts/app.cjs"], { PLATFORMS: "meeting-notes,freeside" })).toEqual(fast);
+    // One platform: its stacks and its store's, byte for byte as in the full synth.
+    const one = synth(["scripts/app.cjs"], { PLATFORMS: "freeside" });
+    expect(Object.keys(one)).toEqual([
+      "account-freeside-us-east-1",
+      "freeside-production",
+      "freeside-staging",
+      "state-freeside",
+    ]);
+    for (const [stack, json] of Object.entries(one)) expect(json).toBe(fast[stack]);
     expect(() => synth(["scripts/app.cjs"], { PLATFORMS: "nowhere" })).toThrow(
       'PLATFORMS: "nowhere" is not a platform of this repository',
     );

@@ -128,7 +128,7 @@ export class RuntimeSecrets extends Construct {
       suppress(
         secret,
         "SM-002",
-        "a third-party credential (Discord, OpenAI, Langfuse, Stripe) issued and rotated by its provider; operators put new values out of band",
+        "a value issued outside AWS (a third-party credential, an application configuration) that operators set and renew out of band; Secrets Manager has nothing to rotate it with",
         { name: secret.nameInput },
       );
     }

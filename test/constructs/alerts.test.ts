@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { type AlarmRow, type AlarmTarget, Alerts } from "../../constructs/alerts";
+import { type AlarmRow, type AlarmTarget, Alerts, SERVICE_ALARMS, WEB_ALARMS } from "../../constructs/alerts";
 import { key, naming, RecordingKey } from "../support/fixtures";
 import { onlyResource, parsed, resourcesOf, synthScope } from "../support/synth";
 
@@ -307,5 +307,54 @@ describe("Alerts key grant", () => {
       { name: "meeting-notes-staging-critical-alerts", publishers: ["cloudwatch-alarms", "eventbridge"] },
     ]);
     expect(recording.logGroups).toEqual([]);
+  });
+});
+
+describe("the shared alarm catalogue", () => {
+  const services: AlarmTarget[] = ["api", "worker"].map((k) => ({
+    kind: "ecsService",
+    key: k,
+    dimensions: { ClusterName: "c", ServiceName: `s-${k}` },
+  }));
+  const json = synthScope((s) => {
+    new Alerts(s, "alerts", { naming, encryptionKey: key }).watch(
+      [...services, { kind: "loadBalancer", key: "api", dimensions: { LoadBalancer: "app/x/1" } }],
+      [...SERVICE_ALARMS, ...WEB_ALARMS],
+    );
+  });
+  const alarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
+
+  test("SERVICE_ALARMS: CPU and memory above 85 % for 3 x 5 minutes, one alarm per service", () => {
+    const cpu = alarms.filter((a) => a.metric_name === "CPUUtilization");
+    expect(cpu.map((a) => a.alarm_name).sort()).toEqual([
+      "meeting-notes-staging-cpu-high-api",
+      "meeting-notes-staging-cpu-high-worker",
+    ]);
+    for (const metric of ["CPUUtilization", "MemoryUtilization"]) {
+      expect(alarms.filter((a) => a.metric_name === metric)[0]).toMatchObject({
+        namespace: "AWS/ECS",
+        statistic: "Average",
+        comparison_operator: "GreaterThanThreshold",
+        threshold: 85,
+        period: 300,
+        evaluation_periods: 3,
+      });
+    }
+    expect(cpu.find((a) => a.alarm_name.endsWith("worker")).dimensions).toEqual({
+      ClusterName: "c",
+      ServiceName: "s-worker",
+    });
+    expect(cpu.find((a) => a.alarm_name.endsWith("worker")).alarm_description).toContain(
+      "The worker service's",
+    );
+  });
+
+  test("WEB_ALARMS: the load balancer's own 5xx and its targets' 5xx on load balancers; no target group passed, no unhealthy-hosts alarm", () => {
+    expect(
+      alarms
+        .filter((a) => a.namespace === "AWS/ApplicationELB")
+        .map((a) => a.metric_name)
+        .sort(),
+    ).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]);
   });
 });

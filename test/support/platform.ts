@@ -6,6 +6,7 @@ import { parseStateStores, stores } from "../../environments/state";
 import { synthWarnings } from "../../stacks/app";
 import { ENVIRONMENT_FILES, meetingNotes, meetingNotesPlatform } from "../../stacks/meeting-notes/platform";
 import type { EnvironmentInput } from "../../stacks/meeting-notes/settings";
+import { PLATFORMS } from "../../stacks/platforms";
 import { buildApp, type PlatformDefinition } from "../../stacks/registry";
 import {
   RECORDED_PROD,
@@ -81,6 +82,11 @@ export function synthRegistry(
   const app = testApp();
   buildApp(app, { platforms, stores: parseStateStores(storesInput), ...(selected ? { selected } : {}) });
   return stackJsons(app);
+}
+
+/** Builds every platform of the registry from the shipped files and stores, as `npm run synth` does. */
+export function synthApp(): Record<string, TerraformJson> {
+  return synthRegistry(PLATFORMS);
 }
 
 /**

@@ -11,4 +11,14 @@ export const stores = {
     githubOidcProvider: false,
     backend: "s3",
   },
+  // Freeside's environment files stay the shipped ones (the seed's); only their store differs.
+  freeside: {
+    projectName: "freeside-alt",
+    region: "us-east-1",
+    accountId: "891376933289",
+    bucketName: "freeside-alt-tfstate",
+    lockTableName: "freeside-alt-locks",
+    githubOidcProvider: false,
+    backend: "s3",
+  },
 };

@@ -1,0 +1,266 @@
+import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
+import { AccessRoles } from "../../constructs/access";
+import { type AlarmTarget, Alerts, SERVICE_ALARMS, WEB_ALARMS } from "../../constructs/alerts";
+import { ApiDomain } from "../../constructs/api-domain";
+import { GithubDeployRoles } from "../../constructs/ci";
+import { AppKey } from "../../constructs/keys";
+import { Network } from "../../constructs/network";
+import { RuntimeSecrets } from "../../constructs/secrets";
+import { EcsCluster, FargateService, ImageRepository } from "../../constructs/service";
+import { StateKey, stateObjectKey } from "../../constructs/state";
+import { WorkspaceGuard } from "../../constructs/workspace-guard";
+import type { StateConfig } from "../../environments";
+import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
+import { inEnvironmentFile } from "../app";
+import { useRemoteState } from "../backend";
+import { addAwsProvider, environmentTags } from "../providers";
+import type { FreesideEnvironment } from "./settings";
+
+/** The seed's operator-set secrets, `arrakis-<env>/<name>`. */
+export const OPERATOR_SECRETS = ["app-config", "vault-token"] as const;
+
+/** Properties of {@link FreesideStack}. */
+export interface FreesideStackProps {
+  /** The checked environment settings. */
+  readonly environment: FreesideEnvironment;
+  /** Where the state lives. */
+  readonly state: StateConfig;
+}
+
+/**
+ * One Freeside environment (seed 002): network, the API and worker services on one Fargate cluster
+ * from one image repository, the HTTPS load balancer, the operator-set secrets, alarms and the CI
+ * roles, in the environment's own workspace.
+ */
+export class FreesideStack extends TerraformStack {
+  public readonly environment: FreesideEnvironment;
+  public readonly key: AppKey;
+  public readonly network: Network;
+  public readonly cluster: EcsCluster;
+  public readonly repository: ImageRepository;
+  public readonly api: FargateService;
+  public readonly worker: FargateService;
+  public readonly edge: ApiDomain;
+  public readonly secrets: RuntimeSecrets;
+  public readonly alerts: Alerts;
+  public readonly ci: GithubDeployRoles;
+
+  constructor(scope: Construct, id: string, props: FreesideStackProps) {
+    super(scope, id);
+    const env = props.environment;
+    this.environment = env;
+    const naming = { projectName: env.projectName, environment: env.environment };
+
+    addAwsProvider(this, { region: env.region, tags: environmentTags(env), accountId: env.accountId });
+    useRemoteState(this, props.state, id);
+    new WorkspaceGuard(this, "workspace-guard", { workspace: env.workspace, stackName: id });
+    this.addOverride(`//.${POLICY_SETTINGS_KEY}.log_retention_floor_days`, env.deletionProtection ? 90 : 7);
+
+    const imageTag = new TerraformVariable(this, "image_tag", {
+      type: "string",
+      description:
+        "Tag of the image in the ECR repository that the API and the worker run (CI passes the commit SHA: -var image_tag=<sha>).",
+      validation: [
+        {
+          condition: '${can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))}',
+          errorMessage:
+            "image_tag must be a Docker image tag: letters, digits, _, . and -, at most 128 characters.",
+        },
+      ],
+    });
+
+    this.key = new AppKey(this, "app-key", { naming });
+    this.network = new Network(this, "network", {
+      naming,
+      region: env.region,
+      encryptionKey: this.key,
+      cidr: env.network.cidr,
+      availabilityZones: env.network.availabilityZones,
+      natGateways: env.network.natGateways,
+      // The seed's endpoints (ECR, S3, CloudWatch Logs) and Secrets Manager, unless the file lists others.
+      vpcEndpoints: true,
+      endpoints: env.network.endpoints,
+      flowLogRetentionDays: env.network.flowLogRetentionDays,
+      subnetCidrs:
+        env.network.publicSubnets || env.network.privateSubnets
+          ? { public: env.network.publicSubnets, private: env.network.privateSubnets }
+          : undefined,
+    });
+
+    const access = new AccessRoles(this, "access", env.access);
+    this.secrets = new RuntimeSecrets(this, "secrets", {
+      naming,
+      encryptionKey: this.key,
+      secretNames: OPERATOR_SECRETS,
+      recoveryWindowDays: env.deletionProtection ? 30 : 7,
+      writers: [access.operatorRoleArn],
+      policyAdministrators: [access.breakGlassRoleArn],
+    });
+
+    this.edge = new ApiDomain(this, "edge", {
+      naming,
+      network: this.network,
+      domainName: env.edge.domainName,
+      certificateArn: env.edge.certificateArn,
+      hostedZoneName: env.edge.hostedZoneName,
+      http: env.edge.http,
+      targetPort: env.services.api.containerPort,
+      healthCheckPath: env.services.api.healthCheckPath,
+      deletionProtection: env.deletionProtection,
+    });
+
+    this.cluster = new EcsCluster(this, "cluster", { naming, name: "cluster" });
+    // One image, two services: the worker runs the API's image with its own command.
+    this.repository = new ImageRepository(this, "image", {
+      naming,
+      name: "api",
+      encryptionKey: this.key,
+      keepImages: env.ecrKeepImages,
+    });
+    const common = {
+      naming,
+      cluster: this.cluster,
+      network: this.network,
+      encryptionKey: this.key,
+      secrets: this.secrets,
+      repository: this.repository,
+      imageTag: imageTag.stringValue,
+      logRetentionDays: env.logRetentionDays,
+    };
+    const api = env.services.api;
+    // The two services' props share names (cpu, memoryMiB, ...): each names its own settings.
+    this.api = inService(
+      env,
+      "api",
+      () =>
+        new FargateService(this, "api", {
+          ...common,
+          name: "api",
+          logGroupName: `/ecs/${env.projectName}-${env.environment}/api`,
+          secretsReaderKey: "api",
+          cpu: api.cpu,
+          memoryMiB: api.memoryMiB,
+          desiredCount: api.desiredCount,
+          capacity: api.capacity,
+          containerPort: api.containerPort,
+          environmentVariables: api.environmentVariables,
+          loadBalancer: this.edge,
+        }),
+    );
+    const worker = env.services.worker;
+    this.worker = inService(
+      env,
+      "worker",
+      () =>
+        new FargateService(this, "worker", {
+          ...common,
+          name: "worker",
+          logGroupName: `/ecs/${env.projectName}-${env.environment}/worker`,
+          secretsReaderKey: "worker",
+          cpu: worker.cpu,
+          memoryMiB: worker.memoryMiB,
+          desiredCount: worker.desiredCount,
+          capacity: worker.capacity,
+          command: worker.command,
+          environmentVariables: worker.environmentVariables,
+        }),
+    );
+
+    this.alerts = new Alerts(this, "alerts", { naming, encryptionKey: this.key, email: env.alertEmail });
+    if (!env.alertEmail && env.deletionProtection) {
+      Annotations.of(this).addWarning(
+        `environment ${env.environment} has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic ${this.alerts.topicName} has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.`,
+      );
+    }
+    const services = Object.entries({ api: this.api, worker: this.worker }).map(
+      ([key, service]): AlarmTarget => ({
+        kind: "ecsService",
+        key,
+        dimensions: { ClusterName: service.clusterName, ServiceName: service.serviceName },
+      }),
+    );
+    this.alerts.watch(
+      [
+        ...services,
+        { kind: "loadBalancer", key: "api", dimensions: { LoadBalancer: this.edge.albArnSuffix } },
+        {
+          kind: "targetGroup",
+          key: "api",
+          dimensions: { LoadBalancer: this.edge.albArnSuffix, TargetGroup: this.edge.targetGroupArnSuffix },
+        },
+      ],
+      [...SERVICE_ALARMS, ...WEB_ALARMS],
+    );
+
+    const stateKey = new StateKey(this, "state-key", { bucketName: props.state.bucketName });
+    this.ci = new GithubDeployRoles(this, "ci", {
+      naming,
+      githubRepository: env.ci.githubRepository,
+      githubEnvironment: env.ci.githubEnvironment,
+      stateBucketName: props.state.bucketName,
+      lockTableName: props.state.lockTableName,
+      stateKmsKeyArn: stateKey.keyArn,
+      stateObjectKeys: [stateObjectKey(id, env.workspace)],
+      workspace: env.workspace,
+      environmentKeyArn: this.key.keyArn,
+      environmentTag: env.environment,
+      dnsNames: [env.edge.domainName, `*.${env.edge.domainName}`],
+    });
+    this.ci.boundary.applyToRolesIn(this);
+
+    this.outputs();
+  }
+
+  private outputs(): void {
+    const out = (id: string, value: string | string[], description: string) =>
+      new TerraformOutput(this, id, { value, description });
+    out("vpc_id", this.network.vpcId, "ID of the VPC");
+    out("private_subnet_ids", this.network.privateSubnetIds, "Private subnets the tasks run in");
+    out("public_subnet_ids", this.network.publicSubnetIds, "Public subnets of the load balancer");
+    out("kms_key_arn", this.key.keyArn, "ARN of the environment's KMS key");
+    out("ecr_repository_url", this.repository.repositoryUrl, "Push images here: docker push <url>:<tag>");
+    out("ecs_cluster_name", this.cluster.clusterName, "ECS cluster of the API and the worker");
+    out("api_service_name", this.api.serviceName, "ECS service of the API");
+    out("worker_service_name", this.worker.serviceName, "ECS service of the worker");
+    out("api_url", this.edge.url, "Base URL of the API");
+    out("alb_dns_name", this.edge.albDnsName, "DNS name of the load balancer");
+    out("secret_names", this.secrets.secretNames, "Secrets an operator sets values for (put-secret-value)");
+    out("alerts_topic_arn", this.alerts.topicArn, "SNS topic of the alarms");
+    out(
+      "ci_plan_role_arn",
+      this.ci.planRoleArn,
+      "Role for CI plans: set as the GitHub repository variable AWS_PLAN_ROLE_ARN_FREESIDE_<ENV>",
+    );
+    out(
+      "ci_deploy_role_arn",
+      this.ci.deployRoleArn,
+      "Role for CI applies: set as the GitHub environment variable AWS_DEPLOY_ROLE_ARN_FREESIDE",
+    );
+  }
+}
+
+const SERVICE_PROPS = [
+  "cpu",
+  "memoryMiB",
+  "desiredCount",
+  "capacity",
+  "containerPort",
+  "environmentVariables",
+  "command",
+];
+
+/** Builds one service, naming `services.<service>.<prop>` in any error about its props. */
+function inService(
+  env: FreesideEnvironment,
+  service: "api" | "worker",
+  build: () => FargateService,
+): FargateService {
+  let built: FargateService | undefined;
+  const settings = Object.fromEntries(SERVICE_PROPS.map((prop) => [prop, `services.${service}.${prop}`]));
+  // Props of a capacity entry (`capacity[FARGATE].weight`) keep their entry.
+  inEnvironmentFile(env, settings, () => {
+    built = build();
+  });
+  return built!;
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
+import {
+  commonFields,
+  failSetting,
+  parseSettings,
+  regionField,
+  retentionDaysField,
+} from "../../environments/fields";
+
+/**
+ * The Freeside platform's environment settings (seed 002): shape and the rules that span fields
+ * only; every default lives in the construct the setting feeds (STYLE.md 13).
+ */
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+const cidrField = z.string().regex(CIDR, "must be an IPv4 CIDR block such as 10.0.1.0/24");
+
+const networkSchema = z
+  .object({
+    cidr: cidrField.optional(),
+    availabilityZones: z.number().int().min(2, "must be at least 2").max(3, "must be at most 3").optional(),
+    publicSubnets: z.array(cidrField).optional(),
+    privateSubnets: z.array(cidrField).optional(),
+    natGateways: z.enum(["none", "single", "perAz"], 'must be "none", "single" or "perAz"').optional(),
+    endpoints: z.array(z.string()).optional(),
+    flowLogRetentionDays: retentionDaysField.optional(),
+  })
+  .strict();
+
+const capacityProvider = z
+  .object({
+    provider: z.enum(["FARGATE", "FARGATE_SPOT"], 'must be "FARGATE" or "FARGATE_SPOT"'),
+    weight: z.number().int("must be a whole number"),
+    base: z.number().int("must be a whole number").optional(),
+  })
+  .strict();
+
+const capacityField = z.union(
+  [z.enum(["fargate", "fargateSpot", "mixed"]), z.array(capacityProvider)],
+  'must be "fargate", "fargateSpot", "mixed" or a list of { provider, weight, base }',
+);
+
+const serviceFields = {
+  cpu: z.number().int().optional(),
+  memoryMiB: z.number().int().optional(),
+  desiredCount: z.number().int().min(0).max(100).optional(),
+  capacity: capacityField.optional(),
+  environmentVariables: z
+    .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be UPPER_SNAKE_CASE"), z.string())
+    .optional(),
+};
+
+const servicesSchema = z
+  .object({
+    api: z
+      .object({
+        ...serviceFields,
+        containerPort: z.number().int().min(1).max(65535).optional(),
+        healthCheckPath: z.string().startsWith("/", "must start with /").optional(),
+      })
+      .strict()
+      .default({}),
+    worker: z
+      .object({
+        ...serviceFields,
+        command: z.array(z.string().min(1, "entries must not be empty")).min(1, "must not be empty"),
+      })
+      .strict(),
+  })
+  .strict();
+
+const edgeSchema = z
+  .object({
+    domainName: z.string().regex(DOMAIN, "must be a lowercase DNS name such as api.example.com"),
+    certificateArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
+    hostedZoneName: z
+      .string()
+      .regex(DOMAIN, "must be a lowercase DNS zone name such as example.com")
+      .optional(),
+    http: z.enum(["redirect", "closed"], 'must be "redirect" or "closed"').optional(),
+  })
+  .strict();
+
+const roleName = z
+  .string()
+  .regex(
+    /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/,
+    "must be an IAM role name, with its path if it has one (letters, digits, +=,.@_- and *), not an ARN",
+  );
+
+const accessSchema = z.object({ operatorRoleName: roleName, breakGlassRoleName: roleName }).strict();
+
+/** The schema every Freeside environment file is checked against at synth time. */
+export const environmentSchema = z
+  .object({
+    ...commonFields,
+    region: regionField,
+    access: accessSchema,
+    alertEmail: z.email("must be an email address").optional(),
+    network: networkSchema.default({}),
+    services: servicesSchema,
+    ecrKeepImages: z.number().int().min(1).max(1000).optional(),
+    edge: edgeSchema,
+    logRetentionDays: retentionDaysField.optional(),
+    deletionProtection: z.boolean().default(false),
+  })
+  .strict();
+
+/** What a Freeside environment file writes. */
+export type FreesideEnvironmentInput = z.input<typeof environmentSchema>;
+
+/** A checked Freeside environment. */
+export interface FreesideEnvironment extends Omit<z.output<typeof environmentSchema>, "workspace"> {
+  /** Terraform workspace the environment's stack runs in. */
+  readonly workspace: string;
+  /** The file the settings come from (`environments/freeside/production.ts`), for error messages. */
+  readonly source: string;
+}
+
+/** Typed identity helper for environment files: `export default defineFreesideEnvironment({...})`. */
+export function defineFreesideEnvironment(input: FreesideEnvironmentInput): FreesideEnvironmentInput {
+  return input;
+}
+
+/**
+ * Checks a Freeside environment file against the schema and the rules that span fields; rules on
+ * single values the constructs default (Fargate sizes, subnet CIDRs, capacity weights) are the
+ * constructs' own, and their errors name this file and the setting too.
+ */
+export function parseFreesideEnvironment(input: unknown, source: string): FreesideEnvironment {
+  const env = parseSettings(environmentSchema, input, source, "Freeside settings");
+  const fail = (path: string, rule: string, value: unknown, fix: string): never =>
+    failSetting(source, path, rule, value, fix);
+
+  const edge = env.edge;
+  if (!edge.certificateArn && !edge.hostedZoneName) {
+    fail(
+      "edge.domainName",
+      "needs a certificate: set edge.certificateArn, or edge.hostedZoneName so one is issued and validated in Route 53",
+      edge.domainName,
+      "Set edge.certificateArn or edge.hostedZoneName.",
+    );
+  }
+  if (edge.hostedZoneName && !`.${edge.domainName}`.endsWith(`.${edge.hostedZoneName}`)) {
+    fail(
+      "edge.domainName",
+      `must be inside edge.hostedZoneName (${edge.hostedZoneName})`,
+      edge.domainName,
+      "Use a name in that zone, or fix edge.hostedZoneName.",
+    );
+  }
+  if (edge.certificateArn && !edge.certificateArn.includes(`:acm:${env.region}:`)) {
+    fail(
+      "edge.certificateArn",
+      `must be a certificate in the environment's region (${env.region}), as the ALB requires`,
+      edge.certificateArn,
+      "Issue or import the certificate in that region.",
+    );
+  }
+  const floor = env.deletionProtection ? 90 : 7;
+  for (const [field, set] of [
+    ["logRetentionDays", env.logRetentionDays],
+    ["network.flowLogRetentionDays", env.network.flowLogRetentionDays],
+  ] as const) {
+    const days = set ?? DEFAULT_LOG_RETENTION_DAYS;
+    if (days < floor) {
+      fail(
+        field,
+        `must be at least ${floor} days with deletionProtection ${env.deletionProtection ? "on" : "off"} (the policy suite's LOG-003 floor)`,
+        days,
+        set === undefined
+          ? `The file does not set it, and ${days} is its default: set it to ${floor} or more.`
+          : "Raise it.",
+      );
+    }
+  }
+  return { ...env, source, workspace: env.workspace ?? env.environment };
+}

@@ -1,0 +1,289 @@
+/**
+ * Freeside (seed 002) as its environment files build it: the seed's names, sizes and network, the
+ * capacity strategies, the HTTPS-only edge, the secrets, the alarms, the addresses of its stateful
+ * resources, and the errors a bad setting gets.
+ */
+import { describe, expect, test } from "vitest";
+import { loadStateStores } from "../../environments";
+import { FREESIDE_FILES, freesidePlatform } from "../../stacks/freeside/platform";
+import { meetingNotes } from "../../stacks/meeting-notes/platform";
+import { synthRegistry } from "../support/platform";
+import { parsed, resourcesOf, type TerraformJson } from "../support/synth";
+
+const build = (files = FREESIDE_FILES) => synthRegistry([meetingNotes, freesidePlatform(files)]);
+const stacks = build();
+const production = stacks["freeside-production"]!;
+const staging = stacks["freeside-staging"]!;
+
+const values = (json: TerraformJson, type: string) => Object.values(resourcesOf(json, type));
+const named = (json: TerraformJson, type: string, name: string) =>
+  values(json, type).find((r) => r.name === name || r.family === name);
+const withFile = (source: string, change: (input: any) => void) =>
+  FREESIDE_FILES.map((f) => {
+    if (f.source !== source) return f;
+    const input = structuredClone(f.input) as any;
+    change(input);
+    return { input, source };
+  });
+
+describe("Freeside production: the seed's resources and names", () => {
+  test("the network: 10.0.0.0/16, the seed's four subnets, one NAT gateway, flow logs, five endpoints", () => {
+    expect(values(production, "aws_vpc")[0].cidr_block).toBe("10.0.0.0/16");
+    expect(
+      values(production, "aws_subnet")
+        .map((s) => s.cidr_block)
+        .sort(),
+    ).toEqual(["10.0.1.0/24", "10.0.101.0/24", "10.0.102.0/24", "10.0.2.0/24"]);
+    expect(values(production, "aws_nat_gateway")).toHaveLength(1);
+    expect(values(production, "aws_flow_log")).toHaveLength(1);
+    expect(
+      values(production, "aws_vpc_endpoint")
+        .map((e) => e.service_name)
+        .sort(),
+    ).toEqual([
+      "com.amazonaws.us-east-1.ecr.api",
+      "com.amazonaws.us-east-1.ecr.dkr",
+      "com.amazonaws.us-east-1.logs",
+      "com.amazonaws.us-east-1.s3",
+      "com.amazonaws.us-east-1.secretsmanager",
+    ]);
+  });
+
+  test("one cluster with Fargate and Fargate Spot, Container Insights on", () => {
+    expect(values(production, "aws_ecs_cluster")).toEqual([
+      expect.objectContaining({ name: "arrakis-production-cluster" }),
+    ]);
+    expect(values(production, "aws_ecs_cluster")[0].setting).toEqual([
+      { name: "containerInsights", value: "enabled" },
+    ]);
+    expect(values(production, "aws_ecs_cluster_capacity_providers")[0].capacity_providers).toEqual([
+      "FARGATE",
+      "FARGATE_SPOT",
+    ]);
+  });
+
+  test("the API: 512 CPU, 1024 MiB, 2 tasks behind the load balancer, circuit breaker with rollback", () => {
+    expect(named(production, "aws_ecs_task_definition", "arrakis-production-api")).toMatchObject({
+      cpu: "512",
+      memory: "1024",
+    });
+    const api = named(production, "aws_ecs_service", "arrakis-production-api");
+    expect(api).toMatchObject({
+      desired_count: 2,
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      force_new_deployment: true,
+      capacity_provider_strategy: [{ capacity_provider: "FARGATE", weight: 1 }],
+    });
+    expect(api.load_balancer).toHaveLength(1);
+  });
+
+  test("the worker: 256 CPU, 512 MiB, 1 task on Spot first, the API's image with its own command, no inbound", () => {
+    const definition = named(production, "aws_ecs_task_definition", "arrakis-production-worker");
+    expect(definition).toMatchObject({ cpu: "256", memory: "512" });
+    const container = parsed(definition.container_definitions)[0];
+    expect(container.command).toEqual(["node", "dist/worker.js"]);
+    const api = parsed(
+      named(production, "aws_ecs_task_definition", "arrakis-production-api").container_definitions,
+    )[0];
+    expect(container.image).toBe(api.image);
+    expect(api.command).toBeUndefined();
+    const worker = named(production, "aws_ecs_service", "arrakis-production-worker");
+    expect(worker).toMatchObject({
+      desired_count: 1,
+      capacity_provider_strategy: [
+        { capacity_provider: "FARGATE_SPOT", weight: 1 },
+        { capacity_provider: "FARGATE", weight: 0 },
+      ],
+      deployment_circuit_breaker: { enable: true, rollback: true },
+    });
+    expect(worker.load_balancer).toBeUndefined();
+    const workerGroup = worker.network_configuration.security_groups[0] as string;
+    const inbound = values(production, "aws_vpc_security_group_ingress_rule").filter(
+      (rule) => rule.security_group_id === workerGroup,
+    );
+    expect(inbound).toEqual([]);
+  });
+
+  test("one ECR repository (scan on push, immutable tags, the last 10 images) that both services run", () => {
+    const repositories = values(production, "aws_ecr_repository");
+    expect(repositories).toHaveLength(1);
+    expect(repositories[0]).toMatchObject({
+      name: "arrakis-production-api",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+    });
+    expect(
+      parsed(values(production, "aws_ecr_lifecycle_policy")[0].policy).rules[0].selection.countNumber,
+    ).toBe(10);
+  });
+
+  test("log groups /ecs/arrakis-production/api and .../worker, encrypted, 90 days", () => {
+    for (const name of ["/ecs/arrakis-production/api", "/ecs/arrakis-production/worker"]) {
+      expect(named(production, "aws_cloudwatch_log_group", name)).toMatchObject({
+        retention_in_days: 90,
+        kms_key_id: expect.stringMatching(/aws_kms_key\./),
+      });
+    }
+  });
+
+  test("the secrets the seed lists, readable by the two services' execution roles only", () => {
+    expect(
+      values(production, "aws_secretsmanager_secret")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["arrakis-production/app-config", "arrakis-production/vault-token"]);
+    const readers = Object.keys(resourcesOf(production, "aws_iam_role_policy")).filter((n) =>
+      n.startsWith("secrets_read-"),
+    );
+    expect(readers.map((n) => n.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "secrets_read-api",
+      "secrets_read-worker",
+    ]);
+  });
+
+  test("the edge: HTTPS with TLS 1.2+, port 80 redirects, deletion protection, a certificate from the zone", () => {
+    const listeners = values(production, "aws_lb_listener");
+    expect(listeners.map((l) => l.port).sort()).toEqual([443, 80]);
+    expect(listeners.find((l) => l.port === 80).default_action[0].type).toBe("redirect");
+    expect(values(production, "aws_lb")[0].enable_deletion_protection).toBe(true);
+    expect(values(production, "aws_acm_certificate")[0]).toMatchObject({
+      domain_name: "api.freeside.example.com",
+      validation_method: "DNS",
+    });
+  });
+
+  test("alarms from the catalogue: CPU and memory per service, the load balancer's 5xx, target 5xx, unhealthy hosts", () => {
+    const alarms = values(production, "aws_cloudwatch_metric_alarm");
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+      "arrakis-production-alb-5xx-api",
+      "arrakis-production-cpu-high-api",
+      "arrakis-production-cpu-high-worker",
+      "arrakis-production-memory-high-api",
+      "arrakis-production-memory-high-worker",
+      "arrakis-production-target-5xx-api",
+      "arrakis-production-unhealthy-hosts-api",
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.alarm_actions).toEqual(alarm.ok_actions);
+      expect(alarm.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alerts_topic/)]);
+    }
+    expect(alarms.find((a) => a.alarm_name.endsWith("cpu-high-worker")).dimensions).toEqual({
+      ClusterName: expect.stringMatching(/aws_ecs_cluster\./),
+      ServiceName: expect.stringMatching(/aws_ecs_service\.worker_service/),
+    });
+  });
+
+  test("its state is in the Freeside store, key freeside-production/terraform.tfstate, in workspace production", () => {
+    const store = loadStateStores().freeside!;
+    expect(production.terraform?.backend?.s3).toMatchObject({
+      bucket: store.bucketName,
+      dynamodb_table: store.lockTableName,
+      key: "freeside-production/terraform.tfstate",
+      use_lockfile: true,
+    });
+    expect(production.provider?.aws[0].allowed_account_ids).toEqual(["891376933289"]);
+  });
+});
+
+describe("Freeside staging: reduced", () => {
+  test("its own address range, one small API task, everything on Spot", () => {
+    expect(values(staging, "aws_vpc")[0].cidr_block).toBe("10.1.0.0/16");
+    expect(named(staging, "aws_ecs_service", "arrakis-staging-api")).toMatchObject({
+      desired_count: 1,
+      capacity_provider_strategy: [{ capacity_provider: "FARGATE_SPOT", weight: 1 }],
+    });
+    expect(named(staging, "aws_ecs_task_definition", "arrakis-staging-api")).toMatchObject({
+      cpu: "256",
+      memory: "512",
+    });
+  });
+
+  test("port 80 closed: no HTTP listener, no port-80 rule; no deletion protection", () => {
+    expect(values(staging, "aws_lb_listener").map((l) => l.port)).toEqual([443]);
+    expect(values(staging, "aws_vpc_security_group_ingress_rule").some((r) => r.from_port === 80)).toBe(
+      false,
+    );
+    expect(values(staging, "aws_lb")[0].enable_deletion_protection).toBe(false);
+  });
+});
+
+describe("Freeside's stateful resources keep their addresses", () => {
+  // Renaming a construct id would replace these: the key (and so everything encrypted with it), the
+  // secrets (and their values), the log groups and the image repository (and their contents).
+  test.each(["production", "staging"])("freeside-%s", (environment) => {
+    const json = stacks[`freeside-${environment}`]!;
+    const addresses = (type: string) => Object.keys(resourcesOf(json, type)).sort();
+    expect(addresses("aws_kms_key")).toEqual(["app-key_A8DE9A61"]);
+    expect(addresses("aws_secretsmanager_secret")).toEqual([
+      "secrets_app-config_6F8C7CF9",
+      "secrets_vault-token_02836E0F",
+    ]);
+    expect(addresses("aws_cloudwatch_log_group")).toEqual([
+      "api_logs_F993657F",
+      "network_flow-log-group_73759AFD",
+      "worker_logs_477C8590",
+    ]);
+    expect(addresses("aws_ecr_repository")).toEqual(["image_repository_36043D91"]);
+    expect(addresses("aws_vpc")).toEqual(["network_vpc_4E8F0223"]);
+  });
+});
+
+describe("Freeside settings errors name the file, the setting, the rule, the value and the fix", () => {
+  const PRODUCTION = "environments/freeside/production.ts";
+  test.each<[string, (input: any) => void, string]>([
+    [
+      "fewer private subnets than availability zones",
+      (i) => {
+        i.network.privateSubnets = ["10.0.1.0/24"];
+      },
+      'environments/freeside/production.ts: `network.privateSubnets` must list one CIDR per zone (2), got ["10.0.1.0/24"]. Give one block per availability zone.',
+    ],
+    [
+      "a subnet outside the VPC",
+      (i) => {
+        i.network.privateSubnets = ["10.0.1.0/24", "10.9.2.0/24"];
+      },
+      'environments/freeside/production.ts: `network.privateSubnets` must hold CIDR blocks of /28 or larger inside the VPC (10.0.0.0/16), got "10.9.2.0/24". Pick a block inside the VPC.',
+    ],
+    [
+      "overlapping subnets",
+      (i) => {
+        i.network.publicSubnets = ["10.0.1.0/24", "10.0.102.0/24"];
+      },
+      'environments/freeside/production.ts: `network.privateSubnets` must not overlap another subnet (public[0]: 10.0.1.0/24), got "10.0.1.0/24". Pick blocks that do not overlap.',
+    ],
+    [
+      "capacity weights that are all zero",
+      (i) => {
+        i.services.worker.capacity = [
+          { provider: "FARGATE_SPOT", weight: 0 },
+          { provider: "FARGATE", weight: 0 },
+        ];
+      },
+      'environments/freeside/production.ts: `services.worker.capacity` must give at least one provider a weight above 0 (ECS places no task beyond the bases otherwise), got "FARGATE_SPOT:0, FARGATE:0". Give FARGATE or FARGATE_SPOT a weight of 1 or more.',
+    ],
+    [
+      "a memory size that does not suit the API's CPU",
+      (i) => {
+        i.services.api.memoryMiB = 256;
+      },
+      "environments/freeside/production.ts: `services.api.memoryMiB` must be one of 1024, 2048, 3072, 4096 for `services.api.cpu` 512 (Fargate's valid combinations), got 256. Pick a listed size, or change `services.api.cpu`.",
+    ],
+    [
+      "a worker without its command",
+      (i) => {
+        delete i.services.worker.command;
+      },
+      "environments/freeside/production.ts: `services.worker.command` is required, got nothing. See README.md (Freeside settings) for the accepted values.",
+    ],
+    [
+      "a domain outside its zone",
+      (i) => {
+        i.edge.domainName = "api.elsewhere.example.org";
+      },
+      'environments/freeside/production.ts: `edge.domainName` must be inside edge.hostedZoneName (freeside.example.com), got "api.elsewhere.example.org". Use a name in that zone, or fix edge.hostedZoneName.',
+    ],
+  ])("%s", (_label, change, message) => {
+    expect(() => build(withFile(PRODUCTION, change))).toThrow(message);
+  });
+});
