@@ -86,8 +86,66 @@ export const TARGETS_UNHEALTHY: AlarmRow = {
   treatMissingData: "notBreaching",
 };
 
+/** Average CPU of an RDS instance above 80 % for 15 minutes (5 min x 3). */
+export const DATABASE_CPU_HIGH: AlarmRow = {
+  key: "db-cpu-high",
+  kind: "dbInstance",
+  description:
+    "The {target} database's CPU has been above 80 % for 15 minutes. Look at Database Insights for the top queries, or move to a larger instance class.",
+  namespace: "AWS/RDS",
+  metricName: "CPUUtilization",
+  statistic: "Average",
+  comparison: "GreaterThanThreshold",
+  threshold: 80,
+  periodSeconds: 300,
+  evaluationPeriods: 3,
+  treatMissingData: "notBreaching",
+};
+
+/** Less than 2 GiB of free storage on an RDS instance for 10 minutes (5 min x 2). */
+export const DATABASE_FREE_STORAGE_LOW: AlarmRow = {
+  key: "db-free-storage-low",
+  kind: "dbInstance",
+  description:
+    "The {target} database has had less than 2 GiB of free storage for 10 minutes. Storage autoscaling stops at its limit: raise allocated or maximum storage.",
+  namespace: "AWS/RDS",
+  metricName: "FreeStorageSpace",
+  statistic: "Minimum",
+  comparison: "LessThanThreshold",
+  threshold: 2 * 1024 ** 3,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  treatMissingData: "notBreaching",
+};
+
+/**
+ * More than 150 connections to an RDS instance for 10 minutes (5 min x 2): about two thirds of what a
+ * 2 GiB instance (db.t3.small) accepts. Spread it with its own threshold for a larger class.
+ */
+export const DATABASE_CONNECTIONS_HIGH: AlarmRow = {
+  key: "db-connections-high",
+  kind: "dbInstance",
+  description:
+    "The {target} database has had more than 150 connections for 10 minutes: it refuses new ones at max_connections. Look for a connection leak, or pool connections.",
+  namespace: "AWS/RDS",
+  metricName: "DatabaseConnections",
+  statistic: "Maximum",
+  comparison: "GreaterThanThreshold",
+  threshold: 150,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  treatMissingData: "notBreaching",
+};
+
 /** CPU and memory of every ECS service. */
 export const SERVICE_ALARMS: readonly AlarmRow[] = [SERVICE_CPU_HIGH, SERVICE_MEMORY_HIGH];
 
 /** A load balancer's own 5xx, its targets' 5xx, and unhealthy targets. */
 export const WEB_ALARMS: readonly AlarmRow[] = [LOAD_BALANCER_5XX, TARGETS_5XX, TARGETS_UNHEALTHY];
+
+/** An RDS instance's CPU, free storage and connections. */
+export const DATABASE_ALARMS: readonly AlarmRow[] = [
+  DATABASE_CPU_HIGH,
+  DATABASE_FREE_STORAGE_LOW,
+  DATABASE_CONNECTIONS_HIGH,
+];

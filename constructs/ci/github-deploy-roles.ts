@@ -134,6 +134,13 @@ export interface GithubDeployRolesProps {
    * @default - none
    */
   readonly dnsNames?: readonly string[];
+  /**
+   * Services beyond ECS, Elastic Load Balancing, Grafana and Application Auto Scaling whose
+   * service-linked role the environment's roles may create (`rds.amazonaws.com`, say: RDS creates
+   * its role on the account's first instance).
+   * @default - none
+   */
+  readonly serviceLinkedRoleServices?: readonly string[];
 }
 
 /**
@@ -198,7 +205,10 @@ export class GithubDeployRoles extends Construct {
         lockIds: state.lockIds,
       },
       dnsNames: props.dnsNames,
-      serviceLinkedRoleServices: SERVICE_LINKED_ROLE_SERVICES,
+      serviceLinkedRoleServices: [
+        ...SERVICE_LINKED_ROLE_SERVICES,
+        ...(props.serviceLinkedRoleServices ?? []).filter((s) => !SERVICE_LINKED_ROLE_SERVICES.includes(s)),
+      ],
     });
     const roleTags = { Environment: props.environmentTag, TerraformWorkspace: props.workspace };
 

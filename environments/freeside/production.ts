@@ -36,6 +36,15 @@ export default defineFreesideEnvironment({
     },
   },
   ecrKeepImages: 10,
+  // The seed's db.t3.small and 20 GB on PostgreSQL 15 (15.10 is the seed's minimum; RDS upgrades minors).
+  database: {
+    instanceClass: "db.t3.small",
+    engineVersion: "15",
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    backupRetentionDays: 7,
+    databaseName: "arrakis",
+  },
   edge: { domainName: "api.freeside.example.com", hostedZoneName: "freeside.example.com", http: "redirect" },
   logRetentionDays: 90,
   deletionProtection: true,

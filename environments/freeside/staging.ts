@@ -30,6 +30,12 @@ export default defineFreesideEnvironment({
     },
   },
   ecrKeepImages: 10,
+  database: {
+    instanceClass: "db.t4g.micro",
+    engineVersion: "15",
+    backupRetentionDays: 1,
+    databaseName: "arrakis",
+  },
   edge: {
     domainName: "api.staging.freeside.example.com",
     hostedZoneName: "freeside.example.com",

@@ -1,9 +1,16 @@
 import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { AccessRoles } from "../../constructs/access";
-import { type AlarmTarget, Alerts, SERVICE_ALARMS, WEB_ALARMS } from "../../constructs/alerts";
+import {
+  type AlarmTarget,
+  Alerts,
+  DATABASE_ALARMS,
+  SERVICE_ALARMS,
+  WEB_ALARMS,
+} from "../../constructs/alerts";
 import { ApiDomain } from "../../constructs/api-domain";
 import { GithubDeployRoles } from "../../constructs/ci";
+import { PostgresInstance } from "../../constructs/database";
 import { AppKey } from "../../constructs/keys";
 import { Network } from "../../constructs/network";
 import { RuntimeSecrets } from "../../constructs/secrets";
@@ -43,6 +50,7 @@ export class FreesideStack extends TerraformStack {
   public readonly worker: FargateService;
   public readonly edge: ApiDomain;
   public readonly secrets: RuntimeSecrets;
+  public readonly database: PostgresInstance;
   public readonly alerts: Alerts;
   public readonly ci: GithubDeployRoles;
 
@@ -167,6 +175,26 @@ export class FreesideStack extends TerraformStack {
         }),
     );
 
+    const db = env.database;
+    this.database = new PostgresInstance(this, "database", {
+      naming,
+      network: this.network,
+      encryptionKey: this.key,
+      instanceClass: db.instanceClass,
+      engineVersion: db.engineVersion,
+      autoMinorVersionUpgrade: db.autoMinorVersionUpgrade,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+      backupRetentionDays: db.backupRetentionDays,
+      multiAz: db.multiAz,
+      databaseName: db.databaseName,
+      databaseInsights: db.databaseInsights,
+      deletionProtection: env.deletionProtection,
+      logRetentionDays: env.logRetentionDays,
+    });
+    this.api.connections.allowTo(this.database, this.database.port);
+    this.worker.connections.allowTo(this.database, this.database.port);
+
     this.alerts = new Alerts(this, "alerts", { naming, encryptionKey: this.key, email: env.alertEmail });
     if (!env.alertEmail && env.deletionProtection) {
       Annotations.of(this).addWarning(
@@ -189,8 +217,13 @@ export class FreesideStack extends TerraformStack {
           key: "api",
           dimensions: { LoadBalancer: this.edge.albArnSuffix, TargetGroup: this.edge.targetGroupArnSuffix },
         },
+        {
+          kind: "dbInstance",
+          key: "postgres",
+          dimensions: { DBInstanceIdentifier: this.database.identifier },
+        },
       ],
-      [...SERVICE_ALARMS, ...WEB_ALARMS],
+      [...SERVICE_ALARMS, ...WEB_ALARMS, ...DATABASE_ALARMS],
     );
 
     const stateKey = new StateKey(this, "state-key", { bucketName: props.state.bucketName });
@@ -206,6 +239,7 @@ export class FreesideStack extends TerraformStack {
       environmentKeyArn: this.key.keyArn,
       environmentTag: env.environment,
       dnsNames: [env.edge.domainName, `*.${env.edge.domainName}`],
+      serviceLinkedRoleServices: ["rds.amazonaws.com"],
     });
     this.ci.boundary.applyToRolesIn(this);
 
@@ -227,6 +261,17 @@ export class FreesideStack extends TerraformStack {
     out("alb_dns_name", this.edge.albDnsName, "DNS name of the load balancer");
     out("secret_names", this.secrets.secretNames, "Secrets an operator sets values for (put-secret-value)");
     out("alerts_topic_arn", this.alerts.topicArn, "SNS topic of the alarms");
+    out(
+      "database_identifier",
+      this.database.identifier,
+      "RDS instance (aws rds describe-db-instances --db-instance-identifier <this>)",
+    );
+    out("database_address", this.database.address, "Host name of the database (private)");
+    out(
+      "database_master_secret_arn",
+      this.database.masterUserSecretArn,
+      "Secret RDS keeps the master password in (never printed; read it only to administer the database)",
+    );
     out(
       "ci_plan_role_arn",
       this.ci.planRoleArn,

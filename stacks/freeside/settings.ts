@@ -85,6 +85,20 @@ const edgeSchema = z
   })
   .strict();
 
+const databaseSchema = z
+  .object({
+    instanceClass: z.string().optional(),
+    engineVersion: z.string().optional(),
+    autoMinorVersionUpgrade: z.boolean().optional(),
+    allocatedStorageGiB: z.number().optional(),
+    maxAllocatedStorageGiB: z.number().optional(),
+    backupRetentionDays: z.number().optional(),
+    multiAz: z.boolean().optional(),
+    databaseName: z.string().optional(),
+    databaseInsights: z.enum(["standard", "advanced"], 'must be "standard" or "advanced"').optional(),
+  })
+  .strict();
+
 const roleName = z
   .string()
   .regex(
@@ -105,6 +119,7 @@ export const environmentSchema = z
     services: servicesSchema,
     ecrKeepImages: z.number().int().min(1).max(1000).optional(),
     edge: edgeSchema,
+    database: databaseSchema.default({}),
     logRetentionDays: retentionDaysField.optional(),
     deletionProtection: z.boolean().default(false),
   })

@@ -660,3 +660,25 @@ describe("GithubDeployRoles: bad input", () => {
     expect(() => synthRoles(overrides)).toThrow(message);
   });
 });
+
+describe("GithubDeployRoles: service-linked roles", () => {
+  const statementOf = (source: TerraformJson) =>
+    boundaryOf(source).Statement.find((s: any) => s.Sid === "DenyOtherServiceLinkedRoles");
+
+  test("by default only ECS, Elastic Load Balancing, Grafana and Application Auto Scaling may get theirs", () => {
+    expect(statementOf(json).Condition.StringNotEquals["iam:AWSServiceName"]).toEqual([
+      "ecs.amazonaws.com",
+      "elasticloadbalancing.amazonaws.com",
+      "grafana.amazonaws.com",
+      "autoscaling.amazonaws.com",
+      "ecs.application-autoscaling.amazonaws.com",
+    ]);
+  });
+
+  test("an environment with a database adds RDS's, once", () => {
+    const custom = synthRoles({ serviceLinkedRoleServices: ["rds.amazonaws.com", "ecs.amazonaws.com"] });
+    const services = statementOf(custom).Condition.StringNotEquals["iam:AWSServiceName"];
+    expect(services).toContain("rds.amazonaws.com");
+    expect(services.filter((s: string) => s === "ecs.amazonaws.com")).toHaveLength(1);
+  });
+});

@@ -152,12 +152,15 @@ describe("Freeside production: the seed's resources and names", () => {
     });
   });
 
-  test("alarms from the catalogue: CPU and memory per service, the load balancer's 5xx, target 5xx, unhealthy hosts", () => {
+  test("alarms from the catalogue: CPU and memory per service, the load balancer's 5xx, target 5xx, unhealthy hosts, the database's CPU, free storage and connections", () => {
     const alarms = values(production, "aws_cloudwatch_metric_alarm");
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
       "arrakis-production-alb-5xx-api",
       "arrakis-production-cpu-high-api",
       "arrakis-production-cpu-high-worker",
+      "arrakis-production-db-connections-high-postgres",
+      "arrakis-production-db-cpu-high-postgres",
+      "arrakis-production-db-free-storage-low-postgres",
       "arrakis-production-memory-high-api",
       "arrakis-production-memory-high-worker",
       "arrakis-production-target-5xx-api",
@@ -182,6 +185,57 @@ describe("Freeside production: the seed's resources and names", () => {
       use_lockfile: true,
     });
     expect(production.provider?.aws[0].allowed_account_ids).toEqual(["891376933289"]);
+  });
+});
+
+describe("Freeside production: the database", () => {
+  const db = values(production, "aws_db_instance")[0];
+
+  test("arrakis-production-postgres: db.t3.small, 20 GB autoscaling to 100, PostgreSQL 15 with RDS's minor upgrades", () => {
+    expect(db).toMatchObject({
+      identifier: "arrakis-production-postgres",
+      instance_class: "db.t3.small",
+      allocated_storage: 20,
+      max_allocated_storage: 100,
+      engine: "postgres",
+      engine_version: "15",
+      auto_minor_version_upgrade: true,
+      db_name: "arrakis",
+    });
+  });
+
+  test("private, encrypted, TLS only, 7-day backups, deletion protection, RDS-managed master password", () => {
+    expect(db).toMatchObject({
+      publicly_accessible: false,
+      storage_encrypted: true,
+      backup_retention_period: 7,
+      deletion_protection: true,
+      manage_master_user_password: true,
+      final_snapshot_identifier: "arrakis-production-postgres-final",
+    });
+    expect(values(production, "aws_db_parameter_group")[0].parameter).toEqual([
+      { name: "rds.force_ssl", value: "1" },
+    ]);
+  });
+
+  test("only the API's and the worker's tasks reach it, on 5432", () => {
+    const group = db.vpc_security_group_ids[0] as string;
+    const inbound = values(production, "aws_vpc_security_group_ingress_rule").filter(
+      (r) => r.security_group_id === group,
+    );
+    const services = ["arrakis-production-api", "arrakis-production-worker"].map(
+      (name) => named(production, "aws_ecs_service", name).network_configuration.security_groups[0],
+    );
+    expect(inbound.map((r) => r.referenced_security_group_id).sort()).toEqual([...services].sort());
+    expect(
+      inbound.every((r) => r.from_port === 5432 && r.to_port === 5432 && r.cidr_ipv4 === undefined),
+    ).toBe(true);
+  });
+
+  test("the deploy role's boundary lets RDS create its service-linked role", () => {
+    const boundary = parsed(values(production, "aws_iam_policy")[0].policy);
+    const statement = boundary.Statement.find((st: any) => st.Sid === "DenyOtherServiceLinkedRoles");
+    expect(statement.Condition.StringNotEquals["iam:AWSServiceName"]).toContain("rds.amazonaws.com");
   });
 });
 
@@ -220,9 +274,14 @@ describe("Freeside's stateful resources keep their addresses", () => {
     ]);
     expect(addresses("aws_cloudwatch_log_group")).toEqual([
       "api_logs_F993657F",
+      "database_postgresql-logs_86F4EEE6",
+      "database_upgrade-logs_27C6F22F",
       "network_flow-log-group_73759AFD",
       "worker_logs_477C8590",
     ]);
+    expect(addresses("aws_db_instance")).toEqual(["database_instance_D7FC2283"]);
+    expect(addresses("aws_db_parameter_group")).toEqual(["database_parameters_58B6739C"]);
+    expect(addresses("aws_db_subnet_group")).toEqual(["database_subnet-group_706EB4D1"]);
     expect(addresses("aws_ecr_repository")).toEqual(["image_repository_36043D91"]);
     expect(addresses("aws_vpc")).toEqual(["network_vpc_4E8F0223"]);
   });
@@ -275,6 +334,48 @@ describe("Freeside settings errors name the file, the setting, the rule, the val
         delete i.services.worker.command;
       },
       "environments/freeside/production.ts: `services.worker.command` is required, got nothing. See README.md (Freeside settings) for the accepted values.",
+    ],
+    [
+      "a pinned PostgreSQL minor with automatic upgrades on",
+      (i) => {
+        i.database.engineVersion = "15.10";
+      },
+      'environments/freeside/production.ts: `database.engineVersion` must be a major version alone while autoMinorVersionUpgrade is on (once AWS upgrades the instance\'s minor, Terraform would plan a downgrade back to the pinned one), got "15.10". Use "15", or set autoMinorVersionUpgrade to false to pin 15.10.',
+    ],
+    [
+      "a database instance class that does not exist",
+      (i) => {
+        i.database.instanceClass = "db.t3.giant";
+      },
+      'environments/freeside/production.ts: `database.instanceClass` must be an RDS for PostgreSQL instance class (db.<family>.<size>, families t3, t4g, m5, m6g, m6i, m7g, r5, r6g, r6i, r7g, with the sizes each has), got "db.t3.giant". Use for example db.t4g.small or db.m7g.large.',
+    ],
+    [
+      "storage below 20 GB",
+      (i) => {
+        i.database.allocatedStorageGiB = 10;
+      },
+      "environments/freeside/production.ts: `database.allocatedStorageGiB` must be a whole number from 20 to 65536 (gp3 storage on RDS), got 10. Set it to a whole number from 20 to 65536.",
+    ],
+    [
+      "an autoscaling limit below the storage",
+      (i) => {
+        i.database.maxAllocatedStorageGiB = 15;
+      },
+      "environments/freeside/production.ts: `database.maxAllocatedStorageGiB` must be at least `database.allocatedStorageGiB` (20), or 0 to turn storage autoscaling off, got 15. Raise it, or set 0.",
+    ],
+    [
+      "backups kept longer than 35 days",
+      (i) => {
+        i.database.backupRetentionDays = 40;
+      },
+      "environments/freeside/production.ts: `database.backupRetentionDays` must be a whole number from 0 to 35 (RDS keeps automated backups 0 to 35 days), got 40. Set it to a whole number from 0 to 35.",
+    ],
+    [
+      "no backups with deletion protection",
+      (i) => {
+        i.database.backupRetentionDays = 0;
+      },
+      "environments/freeside/production.ts: `database.backupRetentionDays` must be at least 1 with `deletionProtection` on (a protected database without backups cannot be restored), got 0. Keep backups (7 days, say), or turn `deletionProtection` off for a disposable database.",
     ],
     [
       "a domain outside its zone",
