@@ -40,7 +40,13 @@ export type AlarmComparison =
 /** What an alarm watches: a kind of AWS resource and the CloudWatch dimensions naming one of them. */
 export interface AlarmTarget {
   /** The kind of resource; a row applies to the targets of its kind. */
-  readonly kind: "ecsService" | "loadBalancer" | "targetGroup" | "lambdaFunction" | "dbInstance";
+  readonly kind:
+    | "ecsService"
+    | "loadBalancer"
+    | "targetGroup"
+    | "lambdaFunction"
+    | "dbInstance"
+    | "cacheNode";
   /**
    * Stable key of the target in the settings (a service's key): part of each alarm's id and name, so
    * every target gets its own alarm. Empty for a platform's only target of its kind (the id and name
@@ -340,6 +346,7 @@ const ALARM_KINDS: readonly AlarmTarget["kind"][] = [
   "targetGroup",
   "lambdaFunction",
   "dbInstance",
+  "cacheNode",
 ];
 const COMPARISONS: readonly AlarmComparison[] = [
   "GreaterThanOrEqualToThreshold",

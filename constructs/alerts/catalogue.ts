@@ -137,6 +137,54 @@ export const DATABASE_CONNECTIONS_HIGH: AlarmRow = {
   treatMissingData: "notBreaching",
 };
 
+/** The engine thread of a cache node above 80 % CPU for 15 minutes (5 min x 3). */
+export const CACHE_CPU_HIGH: AlarmRow = {
+  key: "cache-cpu-high",
+  kind: "cacheNode",
+  description:
+    "The {target} cache node's engine has used more than 80 % CPU for 15 minutes: commands queue up. Look for slow commands (the slow log), or move to a larger node type.",
+  namespace: "AWS/ElastiCache",
+  metricName: "EngineCPUUtilization",
+  statistic: "Average",
+  comparison: "GreaterThanThreshold",
+  threshold: 80,
+  periodSeconds: 300,
+  evaluationPeriods: 3,
+  treatMissingData: "notBreaching",
+};
+
+/** A cache node's data above 80 % of its memory for 15 minutes (5 min x 3). */
+export const CACHE_MEMORY_HIGH: AlarmRow = {
+  key: "cache-memory-high",
+  kind: "cacheNode",
+  description:
+    "The {target} cache node's data has filled more than 80 % of its memory for 15 minutes; at 100 % it evicts keys. Set expiries, or move to a larger node type.",
+  namespace: "AWS/ElastiCache",
+  metricName: "DatabaseMemoryUsagePercentage",
+  statistic: "Maximum",
+  comparison: "GreaterThanThreshold",
+  threshold: 80,
+  periodSeconds: 300,
+  evaluationPeriods: 3,
+  treatMissingData: "notBreaching",
+};
+
+/** More than 100 keys evicted from a cache node in each of two 5-minute periods. */
+export const CACHE_EVICTIONS: AlarmRow = {
+  key: "cache-evictions",
+  kind: "cacheNode",
+  description:
+    "The {target} cache node evicted more than 100 keys in each of two 5-minute periods: it is full, and rate limits or sessions kept there are being lost.",
+  namespace: "AWS/ElastiCache",
+  metricName: "Evictions",
+  statistic: "Sum",
+  comparison: "GreaterThanThreshold",
+  threshold: 100,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  treatMissingData: "notBreaching",
+};
+
 /** CPU and memory of every ECS service. */
 export const SERVICE_ALARMS: readonly AlarmRow[] = [SERVICE_CPU_HIGH, SERVICE_MEMORY_HIGH];
 
@@ -149,3 +197,6 @@ export const DATABASE_ALARMS: readonly AlarmRow[] = [
   DATABASE_FREE_STORAGE_LOW,
   DATABASE_CONNECTIONS_HIGH,
 ];
+
+/** A cache node's engine CPU, memory and evictions. */
+export const CACHE_ALARMS: readonly AlarmRow[] = [CACHE_CPU_HIGH, CACHE_MEMORY_HIGH, CACHE_EVICTIONS];

@@ -1,1 +1,2 @@
+export * from "./connection-secret";
 export * from "./runtime-secrets";

@@ -45,6 +45,14 @@ export default defineFreesideEnvironment({
     backupRetentionDays: 7,
     databaseName: "arrakis",
   },
+  // The seed's cache.t3.micro running Redis OSS 7, one node (set nodes: 2 for failover and Multi-AZ).
+  cache: {
+    engine: "redis",
+    engineVersion: "7.1",
+    nodeType: "cache.t3.micro",
+    nodes: 1,
+    snapshotRetentionDays: 7,
+  },
   edge: { domainName: "api.freeside.example.com", hostedZoneName: "freeside.example.com", http: "redirect" },
   logRetentionDays: 90,
   deletionProtection: true,

@@ -36,6 +36,7 @@ export default defineFreesideEnvironment({
     backupRetentionDays: 1,
     databaseName: "arrakis",
   },
+  cache: { engine: "redis", nodeType: "cache.t4g.micro", nodes: 1 },
   edge: {
     domainName: "api.staging.freeside.example.com",
     hostedZoneName: "freeside.example.com",

@@ -4,16 +4,18 @@ import { AccessRoles } from "../../constructs/access";
 import {
   type AlarmTarget,
   Alerts,
+  CACHE_ALARMS,
   DATABASE_ALARMS,
   SERVICE_ALARMS,
   WEB_ALARMS,
 } from "../../constructs/alerts";
 import { ApiDomain } from "../../constructs/api-domain";
+import { Cache } from "../../constructs/cache";
 import { GithubDeployRoles } from "../../constructs/ci";
 import { PostgresInstance } from "../../constructs/database";
 import { AppKey } from "../../constructs/keys";
 import { Network } from "../../constructs/network";
-import { RuntimeSecrets } from "../../constructs/secrets";
+import { ConnectionSecret, RuntimeSecrets } from "../../constructs/secrets";
 import { EcsCluster, FargateService, ImageRepository } from "../../constructs/service";
 import { StateKey, stateObjectKey } from "../../constructs/state";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
@@ -51,6 +53,8 @@ export class FreesideStack extends TerraformStack {
   public readonly edge: ApiDomain;
   public readonly secrets: RuntimeSecrets;
   public readonly database: PostgresInstance;
+  public readonly cache: Cache;
+  public readonly redisCredentials: ConnectionSecret;
   public readonly alerts: Alerts;
   public readonly ci: GithubDeployRoles;
 
@@ -138,9 +142,10 @@ export class FreesideStack extends TerraformStack {
     };
     const api = env.services.api;
     // The two services' props share names (cpu, memoryMiB, ...): each names its own settings.
-    this.api = inService(
+    this.api = within(
       env,
-      "api",
+      "services.api",
+      SERVICE_PROPS,
       () =>
         new FargateService(this, "api", {
           ...common,
@@ -157,9 +162,10 @@ export class FreesideStack extends TerraformStack {
         }),
     );
     const worker = env.services.worker;
-    this.worker = inService(
+    this.worker = within(
       env,
-      "worker",
+      "services.worker",
+      SERVICE_PROPS,
       () =>
         new FargateService(this, "worker", {
           ...common,
@@ -176,24 +182,73 @@ export class FreesideStack extends TerraformStack {
     );
 
     const db = env.database;
-    this.database = new PostgresInstance(this, "database", {
-      naming,
-      network: this.network,
-      encryptionKey: this.key,
-      instanceClass: db.instanceClass,
-      engineVersion: db.engineVersion,
-      autoMinorVersionUpgrade: db.autoMinorVersionUpgrade,
-      allocatedStorageGiB: db.allocatedStorageGiB,
-      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
-      backupRetentionDays: db.backupRetentionDays,
-      multiAz: db.multiAz,
-      databaseName: db.databaseName,
-      databaseInsights: db.databaseInsights,
-      deletionProtection: env.deletionProtection,
-      logRetentionDays: env.logRetentionDays,
-    });
+    this.database = within(
+      env,
+      "database",
+      DATABASE_PROPS,
+      () =>
+        new PostgresInstance(this, "database", {
+          naming,
+          network: this.network,
+          encryptionKey: this.key,
+          instanceClass: db.instanceClass,
+          engineVersion: db.engineVersion,
+          autoMinorVersionUpgrade: db.autoMinorVersionUpgrade,
+          allocatedStorageGiB: db.allocatedStorageGiB,
+          maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+          backupRetentionDays: db.backupRetentionDays,
+          multiAz: db.multiAz,
+          databaseName: db.databaseName,
+          databaseInsights: db.databaseInsights,
+          deletionProtection: env.deletionProtection,
+          logRetentionDays: env.logRetentionDays,
+        }),
+    );
     this.api.connections.allowTo(this.database, this.database.port);
     this.worker.connections.allowTo(this.database, this.database.port);
+
+    const cache = env.cache;
+    this.cache = within(
+      env,
+      "cache",
+      CACHE_PROPS,
+      () =>
+        new Cache(this, "cache", {
+          naming,
+          network: this.network,
+          encryptionKey: this.key,
+          engine: cache.engine,
+          engineVersion: cache.engineVersion,
+          nodeType: cache.nodeType,
+          nodes: cache.nodes,
+          multiAz: cache.multiAz,
+          snapshotRetentionDays: cache.snapshotRetentionDays,
+          logRetentionDays: env.logRetentionDays,
+        }),
+    );
+    // The seed's redis-credentials: where and as whom to connect; the password is an IAM token the
+    // tasks sign with their own role, so the secret holds none.
+    this.redisCredentials = new ConnectionSecret(this, "redis-credentials", {
+      naming,
+      name: "redis-credentials",
+      description: `Redis endpoint of ${env.projectName}-${env.environment} (IAM authentication, TLS)`,
+      encryptionKey: this.key,
+      recoveryWindowDays: env.deletionProtection ? 30 : 7,
+      value: {
+        host: this.cache.primaryEndpoint,
+        port: this.cache.port,
+        user: this.cache.userName,
+        url: this.cache.url,
+        tls: "required",
+        authentication: "iam",
+      },
+    });
+    for (const [key, service] of Object.entries({ api: this.api, worker: this.worker })) {
+      service.connections.allowTo(this.cache, this.cache.port);
+      const taskRole = { roleArn: service.taskRoleArn, roleName: service.taskRoleName };
+      this.cache.grantConnect(taskRole, key);
+      this.redisCredentials.grantRead(taskRole, key);
+    }
 
     this.alerts = new Alerts(this, "alerts", { naming, encryptionKey: this.key, email: env.alertEmail });
     if (!env.alertEmail && env.deletionProtection) {
@@ -222,8 +277,15 @@ export class FreesideStack extends TerraformStack {
           key: "postgres",
           dimensions: { DBInstanceIdentifier: this.database.identifier },
         },
+        ...this.cache.nodeIds.map(
+          (node, i): AlarmTarget => ({
+            kind: "cacheNode",
+            key: String(i + 1).padStart(3, "0"),
+            dimensions: { CacheClusterId: node },
+          }),
+        ),
       ],
-      [...SERVICE_ALARMS, ...WEB_ALARMS, ...DATABASE_ALARMS],
+      [...SERVICE_ALARMS, ...WEB_ALARMS, ...DATABASE_ALARMS, ...CACHE_ALARMS],
     );
 
     const stateKey = new StateKey(this, "state-key", { bucketName: props.state.bucketName });
@@ -239,7 +301,7 @@ export class FreesideStack extends TerraformStack {
       environmentKeyArn: this.key.keyArn,
       environmentTag: env.environment,
       dnsNames: [env.edge.domainName, `*.${env.edge.domainName}`],
-      serviceLinkedRoleServices: ["rds.amazonaws.com"],
+      serviceLinkedRoleServices: ["rds.amazonaws.com", "elasticache.amazonaws.com"],
     });
     this.ci.boundary.applyToRolesIn(this);
 
@@ -268,6 +330,16 @@ export class FreesideStack extends TerraformStack {
     );
     out("database_address", this.database.address, "Host name of the database (private)");
     out(
+      "cache_primary_endpoint",
+      this.cache.primaryEndpoint,
+      "Host name of the cache's primary (TLS, IAM authentication)",
+    );
+    out(
+      "redis_credentials_secret_name",
+      this.redisCredentials.secretName,
+      "Secret with the cache's endpoint, user and rediss:// URL (no password)",
+    );
+    out(
       "database_master_secret_arn",
       this.database.masterUserSecretArn,
       "Secret RDS keeps the master password in (never printed; read it only to administer the database)",
@@ -294,18 +366,29 @@ const SERVICE_PROPS = [
   "environmentVariables",
   "command",
 ];
+const DATABASE_PROPS = [
+  "instanceClass",
+  "engineVersion",
+  "autoMinorVersionUpgrade",
+  "allocatedStorageGiB",
+  "maxAllocatedStorageGiB",
+  "backupRetentionDays",
+  "multiAz",
+  "databaseName",
+  "databaseInsights",
+];
+const CACHE_PROPS = ["engine", "engineVersion", "nodeType", "nodes", "multiAz", "snapshotRetentionDays"];
 
-/** Builds one service, naming `services.<service>.<prop>` in any error about its props. */
-function inService(
-  env: FreesideEnvironment,
-  service: "api" | "worker",
-  build: () => FargateService,
-): FargateService {
-  let built: FargateService | undefined;
-  const settings = Object.fromEntries(SERVICE_PROPS.map((prop) => [prop, `services.${service}.${prop}`]));
-  // Props of a capacity entry (`capacity[FARGATE].weight`) keep their entry.
-  inEnvironmentFile(env, settings, () => {
+/**
+ * Builds one construct whose props are the settings under `prefix` (`services.api`, `database`): an
+ * error about one of `props` names `<prefix>.<prop>`. Constructs share prop names (cpu, multiAz,
+ * engineVersion), so each is mapped on its own.
+ */
+function within<T>(env: FreesideEnvironment, prefix: string, props: readonly string[], build: () => T): T {
+  let built: T | undefined;
+  const settings = Object.fromEntries(props.map((prop) => [prop, `${prefix}.${prop}`]));
+  inEnvironmentFile(env, { ...settings, deletionProtection: "deletionProtection" }, () => {
     built = build();
   });
-  return built!;
+  return built as T;
 }

@@ -99,6 +99,17 @@ const databaseSchema = z
   })
   .strict();
 
+const cacheSchema = z
+  .object({
+    engine: z.enum(["redis", "valkey"], 'must be "redis" or "valkey"').optional(),
+    engineVersion: z.string().optional(),
+    nodeType: z.string().optional(),
+    nodes: z.number().optional(),
+    multiAz: z.boolean().optional(),
+    snapshotRetentionDays: z.number().optional(),
+  })
+  .strict();
+
 const roleName = z
   .string()
   .regex(
@@ -120,6 +131,7 @@ export const environmentSchema = z
     ecrKeepImages: z.number().int().min(1).max(1000).optional(),
     edge: edgeSchema,
     database: databaseSchema.default({}),
+    cache: cacheSchema.default({}),
     logRetentionDays: retentionDaysField.optional(),
     deletionProtection: z.boolean().default(false),
   })

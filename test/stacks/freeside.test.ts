@@ -131,7 +131,11 @@ describe("Freeside production: the seed's resources and names", () => {
       values(production, "aws_secretsmanager_secret")
         .map((s) => s.name)
         .sort(),
-    ).toEqual(["arrakis-production/app-config", "arrakis-production/vault-token"]);
+    ).toEqual([
+      "arrakis-production/app-config",
+      "arrakis-production/redis-credentials",
+      "arrakis-production/vault-token",
+    ]);
     const readers = Object.keys(resourcesOf(production, "aws_iam_role_policy")).filter((n) =>
       n.startsWith("secrets_read-"),
     );
@@ -152,10 +156,13 @@ describe("Freeside production: the seed's resources and names", () => {
     });
   });
 
-  test("alarms from the catalogue: CPU and memory per service, the load balancer's 5xx, target 5xx, unhealthy hosts, the database's CPU, free storage and connections", () => {
+  test("alarms from the catalogue: CPU and memory per service, the load balancer's 5xx, target 5xx, unhealthy hosts, the database's CPU, free storage and connections, the cache node's CPU, memory and evictions", () => {
     const alarms = values(production, "aws_cloudwatch_metric_alarm");
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
       "arrakis-production-alb-5xx-api",
+      "arrakis-production-cache-cpu-high-001",
+      "arrakis-production-cache-evictions-001",
+      "arrakis-production-cache-memory-high-001",
       "arrakis-production-cpu-high-api",
       "arrakis-production-cpu-high-worker",
       "arrakis-production-db-connections-high-postgres",
@@ -239,6 +246,51 @@ describe("Freeside production: the database", () => {
   });
 });
 
+describe("Freeside production: the cache and its connection secret", () => {
+  const cache = values(production, "aws_elasticache_replication_group")[0];
+
+  test("arrakis-production-cache: Redis OSS 7 on cache.t3.micro, encrypted at rest and in transit, IAM users only", () => {
+    expect(cache).toMatchObject({
+      replication_group_id: "arrakis-production-cache",
+      engine: "redis",
+      engine_version: "7.1",
+      node_type: "cache.t3.micro",
+      num_cache_clusters: 1,
+      automatic_failover_enabled: false,
+      at_rest_encryption_enabled: "true",
+      transit_encryption_enabled: true,
+      transit_encryption_mode: "required",
+    });
+    expect(cache.auth_token).toBeUndefined();
+  });
+
+  test("redis-credentials holds the endpoint, the user and the rediss:// URL, and no password", () => {
+    const value = parsed(values(production, "aws_secretsmanager_secret_version")[0].secret_string);
+    expect(value).toEqual({
+      host: expect.stringMatching(/primary_endpoint_address/),
+      port: 6379,
+      user: "arrakis-production-cache-app",
+      url: expect.stringMatching(/^rediss:\/\/arrakis-production-cache-app@\$\{.+\}:6379$/),
+      tls: "required",
+      authentication: "iam",
+    });
+  });
+
+  test("each task role may connect as the cache's user and read the connection secret; both services reach 6379", () => {
+    const policies = Object.entries(resourcesOf(production, "aws_iam_role_policy"));
+    for (const prefix of ["cache_connect-", "redis-credentials_read-"]) {
+      const granted = policies.filter(([n]) => n.startsWith(prefix)).map(([, p]) => p.role as string);
+      expect(granted).toHaveLength(2);
+      expect(granted.every((r) => /aws_iam_role\.(api|worker)_task-role_/.test(r))).toBe(true);
+    }
+    const group = cache.security_group_ids[0] as string;
+    const inbound = values(production, "aws_vpc_security_group_ingress_rule").filter(
+      (r) => r.security_group_id === group,
+    );
+    expect(inbound.map((r) => r.from_port)).toEqual([6379, 6379]);
+  });
+});
+
 describe("Freeside staging: reduced", () => {
   test("its own address range, one small API task, everything on Spot", () => {
     expect(values(staging, "aws_vpc")[0].cidr_block).toBe("10.1.0.0/16");
@@ -269,11 +321,14 @@ describe("Freeside's stateful resources keep their addresses", () => {
     const addresses = (type: string) => Object.keys(resourcesOf(json, type)).sort();
     expect(addresses("aws_kms_key")).toEqual(["app-key_A8DE9A61"]);
     expect(addresses("aws_secretsmanager_secret")).toEqual([
+      "redis-credentials_secret_51990B3D",
       "secrets_app-config_6F8C7CF9",
       "secrets_vault-token_02836E0F",
     ]);
     expect(addresses("aws_cloudwatch_log_group")).toEqual([
       "api_logs_F993657F",
+      "cache_engine-logs_D69CF7E0",
+      "cache_slow-logs_B0B636FC",
       "database_postgresql-logs_86F4EEE6",
       "database_upgrade-logs_27C6F22F",
       "network_flow-log-group_73759AFD",
@@ -282,6 +337,12 @@ describe("Freeside's stateful resources keep their addresses", () => {
     expect(addresses("aws_db_instance")).toEqual(["database_instance_D7FC2283"]);
     expect(addresses("aws_db_parameter_group")).toEqual(["database_parameters_58B6739C"]);
     expect(addresses("aws_db_subnet_group")).toEqual(["database_subnet-group_706EB4D1"]);
+    expect(addresses("aws_elasticache_replication_group")).toEqual(["cache_replication-group_FA5C54CF"]);
+    expect(addresses("aws_elasticache_user")).toEqual([
+      "cache_app-user_A79268DA",
+      "cache_default-user_25F2A90A",
+    ]);
+    expect(addresses("aws_elasticache_user_group")).toEqual(["cache_user-group_99C09024"]);
     expect(addresses("aws_ecr_repository")).toEqual(["image_repository_36043D91"]);
     expect(addresses("aws_vpc")).toEqual(["network_vpc_4E8F0223"]);
   });
@@ -376,6 +437,20 @@ describe("Freeside settings errors name the file, the setting, the rule, the val
         i.database.backupRetentionDays = 0;
       },
       "environments/freeside/production.ts: `database.backupRetentionDays` must be at least 1 with `deletionProtection` on (a protected database without backups cannot be restored), got 0. Keep backups (7 days, say), or turn `deletionProtection` off for a disposable database.",
+    ],
+    [
+      "a Multi-AZ cache with one node",
+      (i) => {
+        i.cache.multiAz = true;
+      },
+      "environments/freeside/production.ts: `cache.multiAz` needs two nodes or more (automatic failover promotes a replica in another zone, and one node has none), got 1. Set `cache.nodes` to 2 or more, or turn multiAz off.",
+    ],
+    [
+      "a cache node type that does not exist",
+      (i) => {
+        i.cache.nodeType = "cache.t3.mega";
+      },
+      'environments/freeside/production.ts: `cache.nodeType` must be an ElastiCache node type (cache.<family>.<size>, families t3, t4g, m5, m6g, m7g, r5, r6g, r7g, with the sizes each has), got "cache.t3.mega". Use for example cache.t4g.micro or cache.m7g.large.',
     ],
     [
       "a domain outside its zone",

@@ -45,6 +45,7 @@ const ON_BEHALF_OF_A_ROLE = new Set([
   "aws_s3_bucket_server_side_encryption_configuration",
   "aws_dynamodb_table",
   "aws_db_instance",
+  "aws_elasticache_replication_group",
 ]);
 
 interface Statement {
