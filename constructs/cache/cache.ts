@@ -159,10 +159,11 @@ export class Cache extends Construct implements Connectable {
     });
 
     // IAM authentication: the user's id and name must be equal. User ids are unique per account and region.
-    this.userName = `${this.replicationGroupId}-app`;
+    // User ids are at most 40 characters, like the group's.
+    this.userName = limitedName(40, props.naming, name, "app");
     const userEngine = engine;
     const disabledDefault = new ElasticacheUser(this, "default-user", {
-      userId: `${this.replicationGroupId}-default`,
+      userId: limitedName(40, props.naming, name, "default"),
       userName: "default",
       engine: userEngine,
       accessString: "off -@all",

@@ -164,6 +164,28 @@ describe("Cache overrides", () => {
   });
 });
 
+describe("Cache names within ElastiCache's 40 characters", () => {
+  test("a long project and environment: the group and user ids are shortened with a stable suffix", () => {
+    const json = synthScope((s) => {
+      new Cache(s, "cache", {
+        naming: { projectName: "a-very-long-project-name", environment: "production-eu" },
+        network,
+        encryptionKey: new RecordingKey(),
+      });
+    });
+    const ids = [
+      group(json).replication_group_id,
+      ...Object.values(resourcesOf(json, "aws_elasticache_user")).map((u) => u.user_id),
+    ];
+    expect(ids.every((id: string) => id.length <= 40)).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+    const app = Object.values(resourcesOf(json, "aws_elasticache_user")).find(
+      (u) => u.user_name !== "default",
+    );
+    expect(app.user_name).toBe(app.user_id);
+  });
+});
+
 describe("Cache rejects bad input", () => {
   test.each<[string, Partial<CacheProps>, string]>([
     [
