@@ -151,6 +151,16 @@ export class EngineStack {
     return terraform(this.dir, args, options.workspace ? { TF_WORKSPACE: options.workspace } : {});
   }
 
+  /** Any terraform command in the stack's folder. */
+  run(args: string[]): Promise<EngineResult> {
+    return terraform(this.dir, args);
+  }
+
+  /** Writes a file into the stack's folder (a state file, say). */
+  write(file: string, content: string): void {
+    writeFileSync(join(this.dir, file), content);
+  }
+
   /** Reads a file of the stack's folder (for debugging failed runs). */
   read(file: string): string {
     return readFileSync(join(this.dir, file), "utf8");
