@@ -134,3 +134,32 @@ export function parseSettings<S extends z.ZodType>(
   const { path, rule, value, fix } = describeIssue(result.error.issues, schema, readmeSection);
   return failSetting(source, path, rule, value, fix);
 }
+
+/**
+ * The log retention floor of an environment (policy rule LOG-003): `logRetentionFloorDays` when set,
+ * else 90 days with deletion protection and 7 without. Checks each retention field against it (a field
+ * left out counts as the constructs' default) and returns the floor.
+ */
+export function checkLogRetentionFloor(
+  source: string,
+  env: { readonly logRetentionFloorDays?: number; readonly deletionProtection: boolean },
+  retentions: readonly (readonly [field: string, days: number | undefined])[],
+  defaultDays: number,
+): number {
+  const floor = env.logRetentionFloorDays ?? (env.deletionProtection ? 90 : 7);
+  for (const [field, set] of retentions) {
+    const days = set ?? defaultDays;
+    if (days < floor) {
+      failSetting(
+        source,
+        field,
+        `must be at least logRetentionFloorDays (${floor}${env.logRetentionFloorDays === undefined ? `, the default with deletionProtection ${env.deletionProtection ? "on" : "off"}` : ""})`,
+        days,
+        set === undefined
+          ? `The file does not set it, and ${days} is its default: set it to ${floor} or more, or lower logRetentionFloorDays.`
+          : "Raise it, or lower logRetentionFloorDays.",
+      );
+    }
+  }
+  return floor;
+}

@@ -1,4 +1,4 @@
-import type { AlarmRow } from "./alerts";
+import { type AlarmRow, TARGET_5XX, UNHEALTHY_HOSTS } from "./alerts";
 
 /**
  * Alarm rows any platform can watch its targets with (`alerts.watch(targets, [...SERVICE_ALARMS])`):
@@ -54,36 +54,20 @@ export const LOAD_BALANCER_5XX: AlarmRow = {
   treatMissingData: "notBreaching",
 };
 
-/** 10 or more 5xx responses from the targets in each of two 5-minute periods. */
+/** 10 or more 5xx responses from the targets in each of two 5-minute periods (the seed's {@link TARGET_5XX}, per load balancer). */
 export const TARGETS_5XX: AlarmRow = {
+  ...TARGET_5XX,
   key: "target-5xx",
-  kind: "loadBalancer",
   description:
     "The {target} load balancer's targets returned 10 or more HTTP 5xx in each of two 5-minute periods. Check the service's logs.",
-  namespace: "AWS/ApplicationELB",
-  metricName: "HTTPCode_Target_5XX_Count",
-  statistic: "Sum",
-  comparison: "GreaterThanOrEqualToThreshold",
-  threshold: 10,
-  periodSeconds: 300,
-  evaluationPeriods: 2,
-  treatMissingData: "notBreaching",
 };
 
-/** Any unhealthy target for 10 minutes (5 min x 2). */
+/** Any unhealthy target for 10 minutes (the seed's {@link UNHEALTHY_HOSTS}, per target group). */
 export const TARGETS_UNHEALTHY: AlarmRow = {
+  ...UNHEALTHY_HOSTS,
   key: "unhealthy-hosts",
-  kind: "targetGroup",
   description:
     "The {target} target group has had an unhealthy target for 10 minutes. Check the health check path and the task logs.",
-  namespace: "AWS/ApplicationELB",
-  metricName: "UnHealthyHostCount",
-  statistic: "Maximum",
-  comparison: "GreaterThanThreshold",
-  threshold: 0,
-  periodSeconds: 300,
-  evaluationPeriods: 2,
-  treatMissingData: "notBreaching",
 };
 
 /** Average CPU of an RDS instance above 80 % for 15 minutes (5 min x 3). */

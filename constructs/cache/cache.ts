@@ -167,7 +167,9 @@ export class Cache extends Construct implements Connectable {
       userName: "default",
       engine: userEngine,
       accessString: "off -@all",
-      authenticationMode: { type: "no-password-required" },
+      // Not an authentication_mode block: AWS reports no-password-required back as no-password, which
+      // would read as a change on every plan.
+      noPasswordRequired: true,
     });
     this.user = new ElasticacheUser(this, "app-user", {
       userId: this.userName,
@@ -250,7 +252,7 @@ export class Cache extends Construct implements Connectable {
     }
     this.grants.add(key);
     new IamRolePolicy(this, `connect-${key}`, {
-      name: `cache-connect-${this.replicationGroupId}`.slice(0, 128),
+      name: `cache-connect-${key}`,
       role: role.roleName,
       policy: policyDocument([
         {

@@ -141,6 +141,13 @@ export interface GithubDeployRolesProps {
    * @default - none
    */
   readonly serviceLinkedRoleServices?: readonly string[];
+  /**
+   * Secrets whose value holds no credential (connection details Terraform writes) and that a plan
+   * must therefore refresh: the plan role may read exactly these, and decrypt them through Secrets
+   * Manager with the environment key; every other secret value stays denied.
+   * @default - none
+   */
+  readonly planReadableSecretArns?: readonly string[];
 }
 
 /**
@@ -193,6 +200,10 @@ export class GithubDeployRoles extends Construct {
     this.planRoleName = limitedName(NAME_LIMITS.iamRole, props.naming, "ci", "plan");
     this.deployRoleName = limitedName(NAME_LIMITS.iamRole, props.naming, "ci", "deploy");
     const state = stateScope(props, partition, accountId);
+    const linkedRoleServices = [
+      ...SERVICE_LINKED_ROLE_SERVICES,
+      ...(props.serviceLinkedRoleServices ?? []).filter((s) => !SERVICE_LINKED_ROLE_SERVICES.includes(s)),
+    ];
     this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
       naming: props.naming,
       environmentTag: props.environmentTag,
@@ -205,10 +216,7 @@ export class GithubDeployRoles extends Construct {
         lockIds: state.lockIds,
       },
       dnsNames: props.dnsNames,
-      serviceLinkedRoleServices: [
-        ...SERVICE_LINKED_ROLE_SERVICES,
-        ...(props.serviceLinkedRoleServices ?? []).filter((s) => !SERVICE_LINKED_ROLE_SERVICES.includes(s)),
-      ],
+      serviceLinkedRoleServices: linkedRoleServices,
     });
     const roleTags = { Environment: props.environmentTag, TerraformWorkspace: props.workspace };
 
@@ -239,7 +247,7 @@ export class GithubDeployRoles extends Construct {
     new IamRolePolicy(this, "plan-data-fence", {
       name: "environment-data-fence",
       role: planRole.id,
-      policy: planFence(state, props.environmentKeyArn),
+      policy: planFence(state, props.environmentKeyArn, props.planReadableSecretArns ?? []),
     });
 
     this.deploySubject = `repo:${props.githubRepository}:environment:${props.githubEnvironment}:job_workflow_ref:${props.githubRepository}/${deployWorkflow}@${deployRef}`;
@@ -289,6 +297,7 @@ export class GithubDeployRoles extends Construct {
             ciRoles: [this.planRoleName, this.deployRoleName],
             boundaryArn: this.boundary.policyArn,
             attachablePolicyArns: props.attachablePolicyArns ?? [],
+            serviceLinkedRoleServices: linkedRoleServices,
             iamArn,
           }),
       }),
@@ -342,6 +351,7 @@ function trustedServices(role: IamRole): string[] {
 
 function deployIamPolicy(input: {
   readonly roles: readonly { readonly name: string; readonly services: readonly string[] }[];
+  readonly serviceLinkedRoleServices: readonly string[];
   readonly ciRoles: readonly string[];
   readonly boundaryArn: string;
   readonly attachablePolicyArns: readonly string[];
@@ -397,7 +407,7 @@ function deployIamPolicy(input: {
       sid: "CreateServiceLinkedRoles",
       actions: ["iam:CreateServiceLinkedRole"],
       resources: [input.iamArn("role/aws-service-role/*")],
-      conditions: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+      conditions: { StringEquals: { "iam:AWSServiceName": [...input.serviceLinkedRoleServices] } },
     },
     // The stacks look the OIDC provider up by URL (`data aws_iam_openid_connect_provider`).
     {
@@ -501,16 +511,50 @@ function statePolicy(state: StateScope, mode: "plan" | "deploy"): string {
  * and anything encrypted with a key other than the state key (and the environment key, through
  * Lambda only: a refresh reads a function's environment).
  */
-function planFence(state: StateScope, environmentKeyArn: string | undefined): string {
+function planFence(
+  state: StateScope,
+  environmentKeyArn: string | undefined,
+  readableSecrets: readonly string[],
+): string {
   const decryptable = [state.keyArn, ...(environmentKeyArn ? [environmentKeyArn] : [])];
+  const readsSecrets = readableSecrets.length > 0 && environmentKeyArn !== undefined;
   return policyDocument([
+    ...(readsSecrets
+      ? [
+          {
+            sid: "ReadConnectionDetailSecrets",
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: [...readableSecrets],
+          },
+          {
+            // Secrets Manager decrypts on the role's behalf only inside a GetSecretValue, which the
+            // deny below allows for these secrets alone: through it, no other secret can be decrypted.
+            sid: "DecryptConnectionDetailSecrets",
+            actions: ["kms:Decrypt"],
+            resources: [environmentKeyArn!],
+            conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+          },
+        ]
+      : []),
     {
       sid: "DenyOtherStateObjects",
       effect: "Deny",
       actions: ["s3:GetObject", "s3:GetObjectVersion"],
       notResources: [...state.objectArns],
     },
-    { sid: "DenySecretValues", effect: "Deny", actions: ["secretsmanager:GetSecretValue"], resources: ["*"] },
+    readsSecrets
+      ? {
+          sid: "DenySecretValues",
+          effect: "Deny",
+          actions: ["secretsmanager:GetSecretValue"],
+          notResources: [...readableSecrets],
+        }
+      : {
+          sid: "DenySecretValues",
+          effect: "Deny",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: ["*"],
+        },
     { sid: "DenyLogEvents", effect: "Deny", actions: LOG_READ_ACTIONS, resources: ["*"] },
     { sid: "DenyTableItems", effect: "Deny", actions: TABLE_READ_ACTIONS, notResources: [state.tableArn] },
     {
@@ -526,7 +570,13 @@ function planFence(state: StateScope, environmentKeyArn: string | undefined): st
             effect: "Deny" as const,
             actions: ["kms:Decrypt"],
             resources: [environmentKeyArn],
-            conditions: { StringNotLike: { "kms:ViaService": "lambda.*.amazonaws.com" } },
+            conditions: {
+              StringNotLike: {
+                "kms:ViaService": readsSecrets
+                  ? ["lambda.*.amazonaws.com", "secretsmanager.*.amazonaws.com"]
+                  : "lambda.*.amazonaws.com",
+              },
+            },
           },
         ]
       : []),

@@ -20,7 +20,8 @@ export interface ConnectionSecretProps {
   readonly encryptionKey: KeyReference;
   /**
    * The value, written as JSON: connection details only (host, port, user, URL), never a password or
-   * token, since Terraform keeps it in state. Tokens are allowed.
+   * token, since Terraform keeps it in state (fields named like a credential, and URLs carrying a
+   * password, are refused).
    */
   readonly value: Readonly<Record<string, string | number>>;
   /**
@@ -71,6 +72,17 @@ export class ConnectionSecret extends Construct {
         "must not be a credential (Terraform writes the value, so it would be kept in state)",
         credential,
         "Keep credentials out of it: use IAM authentication, or a secret that a rotation function writes.",
+      );
+    }
+    const withPassword = Object.entries(props.value).find(
+      ([, v]) => typeof v === "string" && /:\/\/[^/@\s]+:[^/@\s]*@/.test(v),
+    );
+    if (withPassword) {
+      throw invalid(
+        `value.${withPassword[0]}`,
+        "must not carry a password in a URL (Terraform writes the value, so it would be kept in state)",
+        withPassword[0],
+        "Leave the password out of the URL: use IAM authentication, or a secret that a rotation function writes.",
       );
     }
     this.secretName = `${props.naming.projectName}-${props.naming.environment}/${props.name}`;

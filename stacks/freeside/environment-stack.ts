@@ -67,7 +67,7 @@ export class FreesideStack extends TerraformStack {
     addAwsProvider(this, { region: env.region, tags: environmentTags(env), accountId: env.accountId });
     useRemoteState(this, props.state, id);
     new WorkspaceGuard(this, "workspace-guard", { workspace: env.workspace, stackName: id });
-    this.addOverride(`//.${POLICY_SETTINGS_KEY}.log_retention_floor_days`, env.deletionProtection ? 90 : 7);
+    this.addOverride(`//.${POLICY_SETTINGS_KEY}.log_retention_floor_days`, env.logRetentionFloorDays);
 
     const imageTag = new TerraformVariable(this, "image_tag", {
       type: "string",
@@ -302,6 +302,8 @@ export class FreesideStack extends TerraformStack {
       environmentTag: env.environment,
       dnsNames: [env.edge.domainName, `*.${env.edge.domainName}`],
       serviceLinkedRoleServices: ["rds.amazonaws.com", "elasticache.amazonaws.com"],
+      // A plan refreshes the redis-credentials version, which holds no credential.
+      planReadableSecretArns: [this.redisCredentials.secretArn],
     });
     this.ci.boundary.applyToRolesIn(this);
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import {
+  checkLogRetentionFloor,
   commonFields,
   failSetting,
   parseSettings,
@@ -133,6 +134,7 @@ export const environmentSchema = z
     database: databaseSchema.default({}),
     cache: cacheSchema.default({}),
     logRetentionDays: retentionDaysField.optional(),
+    logRetentionFloorDays: retentionDaysField.optional(),
     deletionProtection: z.boolean().default(false),
   })
   .strict();
@@ -141,7 +143,10 @@ export const environmentSchema = z
 export type FreesideEnvironmentInput = z.input<typeof environmentSchema>;
 
 /** A checked Freeside environment. */
-export interface FreesideEnvironment extends Omit<z.output<typeof environmentSchema>, "workspace"> {
+export interface FreesideEnvironment
+  extends Omit<z.output<typeof environmentSchema>, "workspace" | "logRetentionFloorDays"> {
+  /** Fewest days any log group of the environment keeps logs (policy rule LOG-003): 90 with deletion protection, else 7, unless set. */
+  readonly logRetentionFloorDays: number;
   /** Terraform workspace the environment's stack runs in. */
   readonly workspace: string;
   /** The file the settings come from (`environments/freeside/production.ts`), for error messages. */
@@ -188,22 +193,14 @@ export function parseFreesideEnvironment(input: unknown, source: string): Freesi
       "Issue or import the certificate in that region.",
     );
   }
-  const floor = env.deletionProtection ? 90 : 7;
-  for (const [field, set] of [
-    ["logRetentionDays", env.logRetentionDays],
-    ["network.flowLogRetentionDays", env.network.flowLogRetentionDays],
-  ] as const) {
-    const days = set ?? DEFAULT_LOG_RETENTION_DAYS;
-    if (days < floor) {
-      fail(
-        field,
-        `must be at least ${floor} days with deletionProtection ${env.deletionProtection ? "on" : "off"} (the policy suite's LOG-003 floor)`,
-        days,
-        set === undefined
-          ? `The file does not set it, and ${days} is its default: set it to ${floor} or more.`
-          : "Raise it.",
-      );
-    }
-  }
-  return { ...env, source, workspace: env.workspace ?? env.environment };
+  const floor = checkLogRetentionFloor(
+    source,
+    env,
+    [
+      ["logRetentionDays", env.logRetentionDays],
+      ["network.flowLogRetentionDays", env.network.flowLogRetentionDays],
+    ],
+    DEFAULT_LOG_RETENTION_DAYS,
+  );
+  return { ...env, source, logRetentionFloorDays: floor, workspace: env.workspace ?? env.environment };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import {
+  checkLogRetentionFloor,
   commonFields,
   failSetting,
   parseSettings,
@@ -180,24 +181,15 @@ export function parseEnvironment(input: unknown, source: string): EnvironmentCon
       "Issue or import the certificate in that region.",
     );
   }
-  const floor = env.logRetentionFloorDays ?? (env.deletionProtection ? 90 : 7);
-  for (const [field, set] of [
-    ["logRetentionDays", env.logRetentionDays],
-    ["network.flowLogRetentionDays", env.network.flowLogRetentionDays],
-  ] as const) {
-    // Left out, a retention is the constructs' default.
-    const days = set ?? DEFAULT_LOG_RETENTION_DAYS;
-    if (days < floor) {
-      fail(
-        field,
-        `must be at least logRetentionFloorDays (${floor}${env.logRetentionFloorDays === undefined ? `, the default with deletionProtection ${env.deletionProtection ? "on" : "off"}` : ""})`,
-        days,
-        set === undefined
-          ? `The file does not set it, and ${days} is its default: set it to ${floor} or more, or lower logRetentionFloorDays.`
-          : "Raise it, or lower logRetentionFloorDays.",
-      );
-    }
-  }
+  const floor = checkLogRetentionFloor(
+    source,
+    env,
+    [
+      ["logRetentionDays", env.logRetentionDays],
+      ["network.flowLogRetentionDays", env.network.flowLogRetentionDays],
+    ],
+    DEFAULT_LOG_RETENTION_DAYS,
+  );
 
   return {
     ...env,

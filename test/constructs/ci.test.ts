@@ -682,3 +682,75 @@ describe("GithubDeployRoles: service-linked roles", () => {
     expect(services.filter((s: string) => s === "ecs.amazonaws.com")).toHaveLength(1);
   });
 });
+
+describe("GithubDeployRoles: a plan refreshes connection-detail secrets, and only those", () => {
+  const REDIS = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:meeting-notes-staging/redis-credentials-AbCdEf`;
+  const OTHER = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:meeting-notes-staging/app-config-AbCdEf`;
+  const custom = synthRoles({ planReadableSecretArns: [REDIS] });
+  const plan = inline(custom, "meeting-notes-staging-ci-plan");
+  const boundary = boundaryOf(custom);
+  const keyPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+    ],
+  };
+  // Only the plan role's own policies: ReadOnlyAccess grants no secret value.
+  const ask = (
+    identity: unknown[],
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+  ) =>
+    decide({
+      principal: role("meeting-notes-staging-ci-plan"),
+      action,
+      resource,
+      context,
+      identity: identity as never,
+      boundary,
+      ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
+    });
+  const own = Object.values(plan);
+  const viaSecretsManager = (secret: string) => ({
+    "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com",
+    "kms:EncryptionContext:SecretARN": secret,
+  });
+
+  test.each<[string, unknown[], string, string, Record<string, string>, string]>([
+    ["read the connection details", own, "secretsmanager:GetSecretValue", REDIS, {}, "Allowed"],
+    [
+      "decrypt them through Secrets Manager",
+      own,
+      "kms:Decrypt",
+      APP_KEY,
+      viaSecretsManager(REDIS),
+      "Allowed",
+    ],
+    [
+      "read another secret, even with everything allowed",
+      [ALLOW_EVERYTHING, ...own],
+      "secretsmanager:GetSecretValue",
+      OTHER,
+      {},
+      "ExplicitlyDenied",
+    ],
+    [
+      "decrypt with the key directly",
+      [ALLOW_EVERYTHING, ...own],
+      "kms:Decrypt",
+      APP_KEY,
+      {},
+      "ExplicitlyDenied",
+    ],
+  ])("%s: %s", async (_what, identity, action, resource, context, expected) => {
+    await expect(ask(identity, action, resource, context)).resolves.toBe(expected);
+  });
+
+  test("without such secrets, every secret value stays denied", async () => {
+    const fence = inline(json, "meeting-notes-staging-ci-plan");
+    const statements = Object.values(fence).flatMap((p: any) => p.Statement);
+    expect(statements.find((s: any) => s.Sid === "DenySecretValues")).toMatchObject({ Resource: "*" });
+    expect(statements.some((s: any) => s.Sid === "ReadConnectionDetailSecrets")).toBe(false);
+  });
+});

@@ -71,6 +71,12 @@ describe("ConnectionSecret", () => {
     );
   });
 
+  test("refuses a URL that carries a password", () => {
+    expect(() => build({ value: { url: "rediss://app:hunter2@cache.internal:6379" } })).toThrow(
+      '`value.url` must not carry a password in a URL (Terraform writes the value, so it would be kept in state), got "url". Leave the password out of the URL: use IAM authentication, or a secret that a rotation function writes.',
+    );
+  });
+
   test("a second grant with one key is refused", () => {
     expect(() =>
       synthScope((s) => {

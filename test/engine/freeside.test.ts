@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { stackWorkspaces } from "../../scripts/stack-workspaces";
 import { freeside } from "../../stacks/freeside/platform";
 import { PLATFORMS } from "../../stacks/platforms";
-import { EngineStack, requireTerraform } from "../support/engine";
+import { EngineStack, requireTerraform, workspaceGuardAddress } from "../support/engine";
 import { tftest } from "../support/mocks";
 import { synthRegistry } from "../support/platform";
-import { dataOf, type TerraformJson } from "../support/synth";
 
 /**
  * The real Terraform engine on Freeside's stacks (seed 002): `terraform validate`, a mocked apply of
@@ -15,13 +14,6 @@ import { dataOf, type TerraformJson } from "../support/synth";
 const APPLY_VARS = 'variables {\n    image_tag = "0123abc"\n  }';
 const stacks = synthRegistry(PLATFORMS, undefined, [freeside]);
 const environments = freeside.environments();
-
-function guardAddress(json: TerraformJson): string {
-  const [name] =
-    Object.entries(dataOf(json, "aws_caller_identity")).find(([, d]) => d.lifecycle?.postcondition) ?? [];
-  if (!name) throw new Error("stack has no workspace guard");
-  return `data.aws_caller_identity.${name}`;
-}
 
 beforeAll(async () => {
   await requireTerraform();
@@ -70,7 +62,7 @@ describe.concurrent("Freeside in the engine", () => {
       "guard.tftest.hcl": tftest(`run "wrong_workspace" {
   command = plan
   ${APPLY_VARS}
-  expect_failures = [${guardAddress(json)}]
+  expect_failures = [${workspaceGuardAddress(json)}]
 }`),
     });
     const result = await stack.test();

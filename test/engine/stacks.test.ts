@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { stackWorkspaces } from "../../scripts/stack-workspaces";
-import { EngineStack, requireTerraform } from "../support/engine";
+import { EngineStack, requireTerraform, workspaceGuardAddress } from "../support/engine";
 import { tftest } from "../support/mocks";
 import {
   loadEnvironments,
@@ -8,7 +8,6 @@ import {
   WITH_ALERTS_AND_API,
   WITHOUT_ALERTS_AND_API,
 } from "../support/platform";
-import { dataOf, type TerraformJson } from "../support/synth";
 
 /**
  * The real Terraform engine on every synthesized stack: `terraform validate`, mocked applies
@@ -22,14 +21,6 @@ const APPLY_VARS = 'variables {\n    image_tag = "0123abc"\n  }';
 function rotationFunctionName(environment: string): string {
   const env = loadEnvironments().find((e) => e.environment === environment)!;
   return `${env.projectName}-${env.environment}-grafana-token-rotation`;
-}
-
-/** The Terraform address of the data source that carries the workspace guard. */
-function guardAddress(json: TerraformJson): string {
-  const [name] =
-    Object.entries(dataOf(json, "aws_caller_identity")).find(([, d]) => d.lifecycle?.postcondition) ?? [];
-  if (!name) throw new Error("stack has no workspace guard");
-  return `data.aws_caller_identity.${name}`;
 }
 
 beforeAll(async () => {
@@ -104,7 +95,7 @@ describe.concurrent("workspace guard", () => {
         "guard.tftest.hcl": tftest(`run "wrong_workspace" {
   command = plan
   ${APPLY_VARS}
-  expect_failures = [${guardAddress(json)}]
+  expect_failures = [${workspaceGuardAddress(json)}]
 }`),
         "message.tftest.hcl": tftest(`run "wrong_workspace_message" {
   command = plan

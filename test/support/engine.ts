@@ -166,3 +166,11 @@ export class EngineStack {
     return readFileSync(join(this.dir, file), "utf8");
   }
 }
+
+/** The Terraform address of the data source that carries a stack's workspace guard. */
+export function workspaceGuardAddress(json: { readonly data?: Record<string, Record<string, any>> }): string {
+  const [name] =
+    Object.entries(json.data?.aws_caller_identity ?? {}).find(([, d]) => d.lifecycle?.postcondition) ?? [];
+  if (!name) throw new Error("stack has no workspace guard");
+  return `data.aws_caller_identity.${name}`;
+}
