@@ -58,6 +58,27 @@ export const tagsField = z.record(
     .regex(TAG_CHARACTERS, "values may hold letters, digits, spaces and _ . : / = + - @ only"),
 );
 
+/** A lowercase DNS name (`api.example.com`) or zone (`example.com`). */
+export const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** An ACM certificate ARN. */
+export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+
+const roleNameField = z
+  .string()
+  .regex(
+    /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/,
+    "must be an IAM role name, with its path if it has one (letters, digits, +=,.@_- and *), not an ARN",
+  );
+
+/** The people's roles of an environment (they exist outside this repository): who sets secret values, who administers them. */
+export const accessField = z
+  .object({
+    operatorRoleName: roleNameField,
+    breakGlassRoleName: roleNameField,
+  })
+  .strict();
+
 /** How GitHub Actions deploys an environment (the deploy role trusts exactly this repository and environment). */
 export const ciField = z
   .object({

@@ -1,4 +1,4 @@
-import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Annotations, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AccessRoles } from "../../constructs/access";
 import {
@@ -24,6 +24,7 @@ import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
 import { inEnvironmentFile } from "../app";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
+import { imageTagVariable } from "../variables";
 import type { FreesideEnvironment } from "./settings";
 
 /** The seed's operator-set secrets, `arrakis-<env>/<name>`. */
@@ -69,18 +70,7 @@ export class FreesideStack extends TerraformStack {
     new WorkspaceGuard(this, "workspace-guard", { workspace: env.workspace, stackName: id });
     this.addOverride(`//.${POLICY_SETTINGS_KEY}.log_retention_floor_days`, env.logRetentionFloorDays);
 
-    const imageTag = new TerraformVariable(this, "image_tag", {
-      type: "string",
-      description:
-        "Tag of the image in the ECR repository that the API and the worker run (CI passes the commit SHA: -var image_tag=<sha>).",
-      validation: [
-        {
-          condition: '${can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))}',
-          errorMessage:
-            "image_tag must be a Docker image tag: letters, digits, _, . and -, at most 128 characters.",
-        },
-      ],
-    });
+    const imageTag = imageTagVariable(this, "the image (the API and the worker both run it)");
 
     this.key = new AppKey(this, "app-key", { naming });
     this.network = new Network(this, "network", {

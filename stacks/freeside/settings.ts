@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import {
+  ACM_CERTIFICATE_ARN,
+  accessField,
   checkLogRetentionFloor,
   commonFields,
+  DNS_NAME,
   failSetting,
   parseSettings,
   regionField,
@@ -14,8 +17,6 @@ import {
  * only; every default lives in the construct the setting feeds (STYLE.md 13).
  */
 
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 const cidrField = z.string().regex(CIDR, "must be an IPv4 CIDR block such as 10.0.1.0/24");
@@ -76,11 +77,11 @@ const servicesSchema = z
 
 const edgeSchema = z
   .object({
-    domainName: z.string().regex(DOMAIN, "must be a lowercase DNS name such as api.example.com"),
-    certificateArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
+    domainName: z.string().regex(DNS_NAME, "must be a lowercase DNS name such as api.example.com"),
+    certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN").optional(),
     hostedZoneName: z
       .string()
-      .regex(DOMAIN, "must be a lowercase DNS zone name such as example.com")
+      .regex(DNS_NAME, "must be a lowercase DNS zone name such as example.com")
       .optional(),
     http: z.enum(["redirect", "closed"], 'must be "redirect" or "closed"').optional(),
   })
@@ -111,21 +112,12 @@ const cacheSchema = z
   })
   .strict();
 
-const roleName = z
-  .string()
-  .regex(
-    /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/,
-    "must be an IAM role name, with its path if it has one (letters, digits, +=,.@_- and *), not an ARN",
-  );
-
-const accessSchema = z.object({ operatorRoleName: roleName, breakGlassRoleName: roleName }).strict();
-
 /** The schema every Freeside environment file is checked against at synth time. */
 export const environmentSchema = z
   .object({
     ...commonFields,
     region: regionField,
-    access: accessSchema,
+    access: accessField,
     alertEmail: z.email("must be an email address").optional(),
     network: networkSchema.default({}),
     services: servicesSchema,

@@ -1,10 +1,4 @@
-import {
-  Annotations,
-  TerraformOutput,
-  type TerraformResource,
-  TerraformStack,
-  TerraformVariable,
-} from "cdktf";
+import { Annotations, TerraformOutput, type TerraformResource, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AccessRoles } from "../../constructs/access";
 import { Alerts } from "../../constructs/alerts";
@@ -26,6 +20,7 @@ import type { StateConfig } from "../../environments";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
+import { imageTagVariable } from "../variables";
 import type { EnvironmentConfig } from "./settings";
 
 /** Properties of {@link EnvironmentStack}. */
@@ -72,18 +67,7 @@ export class EnvironmentStack extends TerraformStack {
     // The policy suite's LOG-003 reads the environment's floor from here.
     this.addOverride(`//.${POLICY_SETTINGS_KEY}.log_retention_floor_days`, env.logRetentionFloorDays);
 
-    const imageTag = new TerraformVariable(this, "image_tag", {
-      type: "string",
-      description:
-        "Tag of the bot image in the ECR repository to run (CI passes the commit SHA: -var image_tag=<sha>).",
-      validation: [
-        {
-          condition: '${can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))}',
-          errorMessage:
-            "image_tag must be a Docker image tag: letters, digits, _, . and -, at most 128 characters.",
-        },
-      ],
-    });
+    const imageTag = imageTagVariable(this, "the bot image");
 
     this.key = new AppKey(this, "app-general", { naming });
     this.network = new Network(this, "network", {

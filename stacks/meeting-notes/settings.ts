@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import {
+  ACM_CERTIFICATE_ARN,
+  accessField,
   checkLogRetentionFloor,
   commonFields,
+  DNS_NAME,
   failSetting,
   parseSettings,
   regionField,
@@ -15,8 +18,6 @@ import {
  * setting left out here is simply not passed on.
  */
 
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const CIDR16_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
 
 const networkSchema = z
@@ -55,20 +56,6 @@ const serviceSchema = z
   })
   .strict();
 
-const roleName = z
-  .string()
-  .regex(
-    /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/,
-    "must be an IAM role name, with its path if it has one (letters, digits, +=,.@_- and *), not an ARN",
-  );
-
-const accessSchema = z
-  .object({
-    operatorRoleName: roleName,
-    breakGlassRoleName: roleName,
-  })
-  .strict();
-
 const observabilitySchema = z
   .object({
     grafanaVersion: z
@@ -100,13 +87,13 @@ export const environmentSchema = z
     ...commonFields,
     // Kept from before the platform registry: files that leave the region out deploy to us-east-1.
     region: regionField.default("us-east-1"),
-    access: accessSchema,
+    access: accessField,
     alertEmail: z.email("must be an email address").optional(),
-    apiDomain: z.string().regex(DOMAIN, "must be a lowercase DNS name such as api.example.com").optional(),
-    apiCertArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
+    apiDomain: z.string().regex(DNS_NAME, "must be a lowercase DNS name such as api.example.com").optional(),
+    apiCertArn: z.string().regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN").optional(),
     hostedZoneName: z
       .string()
-      .regex(DOMAIN, "must be a lowercase DNS zone name such as example.com")
+      .regex(DNS_NAME, "must be a lowercase DNS zone name such as example.com")
       .optional(),
     grafanaSuffixSeed: z.string().min(1, "must not be empty").optional(),
     network: networkSchema.default({}),
