@@ -1,0 +1,190 @@
+/**
+ * What the rotation does in PostgreSQL, over TLS only (the server certificate is verified against the
+ * trusted CAs and the host name: in Lambda, the Amazon RDS CAs that NODE_EXTRA_CA_CERTS loads).
+ *
+ * Roles: the application's group role `<app>` (NOLOGIN) holds the privileges and owns what the
+ * application creates; the login roles `<app>_a` and `<app>_b` are its members and start every
+ * session as it (`ALTER ROLE ... SET role`), so objects created through either belong to `<app>` and
+ * stay usable through the other. A rotation sets the password of the login role that is not current,
+ * so the current one keeps working until the next rotation.
+ */
+import type { ConnectionOptions } from "node:tls";
+import { Client, type ClientConfig } from "pg";
+import { scramSha256Verifier } from "./scram";
+
+/** Where the database is and how to trust its certificate. */
+export interface DatabaseEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /**
+   * TLS options beyond the defaults (certificate and host name verified).
+   * @default {} - the CAs Node.js trusts (NODE_EXTRA_CA_CERTS included)
+   */
+  readonly tls?: ConnectionOptions;
+  /** @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** @default 10000 */
+  readonly queryTimeoutMs?: number;
+}
+
+/** SQLSTATEs of a refused login: wrong password (28P01), unknown role or no login right (28000). */
+const LOGIN_REFUSED = new Set(["28P01", "28000"]);
+
+export const isLoginRefused = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  "code" in error &&
+  LOGIN_REFUSED.has(String((error as { code: unknown }).code));
+
+/** Double-quotes an identifier the configuration checked (lowercase, digits, underscores). */
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Refusing identifier ${JSON.stringify(name)}.`);
+  return `"${name}"`;
+};
+
+/** Opens a session; the caller ends it. */
+export async function connect(endpoint: DatabaseEndpoint, user: string, password: string): Promise<Client> {
+  const config: ClientConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    database: endpoint.database,
+    user,
+    password,
+    // pg sends the host name as the TLS server name and Node.js checks the certificate against it.
+    ssl: { rejectUnauthorized: true, ...endpoint.tls },
+    connectionTimeoutMillis: endpoint.connectTimeoutMs ?? 5_000,
+    query_timeout: endpoint.queryTimeoutMs ?? 10_000,
+    statement_timeout: endpoint.queryTimeoutMs ?? 10_000,
+    application_name: "db-credentials-rotation",
+  };
+  const client = new Client(config);
+  // An error on an idle session must not crash the process; the next query reports it.
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+/** Runs `work` in a session of `user`, always closing it. */
+export async function withSession<T>(
+  endpoint: DatabaseEndpoint,
+  user: string,
+  password: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = await connect(endpoint, user, password);
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** What a session of the application's credentials looks like from the inside. */
+export interface SessionFacts {
+  readonly sessionUser: string;
+  readonly currentUser: string;
+  readonly ssl: boolean;
+  readonly canCreateInPublic: boolean;
+}
+
+export async function sessionFacts(client: Client): Promise<SessionFacts> {
+  const { rows } = await client.query<{ session_user: string; current_user: string; can_create: boolean }>(
+    "SELECT session_user, current_user, has_schema_privilege('public', 'CREATE') AS can_create",
+  );
+  // pg_stat_ssl shows a session to its own user only: read it as the session user, for this
+  // transaction, not as the group role the session acts as.
+  await client.query("BEGIN");
+  let ssl: boolean;
+  try {
+    await client.query("SET LOCAL ROLE NONE");
+    const tls = await client.query<{ ssl: boolean | null }>(
+      "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    );
+    ssl = tls.rows[0]?.ssl === true;
+  } finally {
+    await client.query("ROLLBACK");
+  }
+  const row = rows[0]!;
+  return {
+    sessionUser: row.session_user,
+    currentUser: row.current_user,
+    ssl,
+    canCreateInPublic: row.can_create,
+  };
+}
+
+/** What {@link provisionLoginRole} did. */
+export interface Provisioned {
+  readonly createdGroup: boolean;
+  readonly createdLogin: boolean;
+}
+
+/**
+ * As the master user, in one transaction: creates the group role if missing (and then grants it what
+ * already exists in the schema `public`), creates or alters the login role with the new password's
+ * SCRAM verifier, makes it a member that acts as the group, and grants the group the database and
+ * the schema. Idempotent.
+ */
+export async function provisionLoginRole(
+  master: Client,
+  options: {
+    readonly group: string;
+    readonly login: string;
+    readonly password: string;
+    readonly database: string;
+  },
+): Promise<Provisioned> {
+  const group = ident(options.group);
+  const login = ident(options.login);
+  const database = ident(options.database);
+  // Base64 and `$:` only: nothing to escape in a literal.
+  const verifier = scramSha256Verifier(options.password);
+  await master.query("BEGIN");
+  try {
+    const { rows } = await master.query<{ rolname: string }>(
+      "SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])",
+      [[options.group, options.login]],
+    );
+    const existing = new Set(rows.map((r) => r.rolname));
+    const createdGroup = !existing.has(options.group);
+    const createdLogin = !existing.has(options.login);
+    if (createdGroup) {
+      await master.query(`CREATE ROLE ${group} NOLOGIN`);
+      // What the master user owns already (an adopted database's tables): the group may use it. Later
+      // rotations skip this: the group owns what the application creates, and the default privileges
+      // below cover what the master user creates.
+      await master.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${group}`);
+      await master.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${group}`);
+    }
+    if (createdLogin) {
+      await master.query(`CREATE ROLE ${login} LOGIN PASSWORD '${verifier}'`);
+    } else {
+      await master.query(`ALTER ROLE ${login} WITH LOGIN PASSWORD '${verifier}'`);
+    }
+    const member = await master.query(
+      "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = $2",
+      [options.group, options.login],
+    );
+    if (member.rowCount === 0) await master.query(`GRANT ${group} TO ${login}`);
+    await master.query(`ALTER ROLE ${login} SET role = ${group}`);
+    await master.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${group}`);
+    await master.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${group}`);
+    await master.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${group}`,
+    );
+    await master.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO ${group}`,
+    );
+    await master.query("COMMIT");
+    return { createdGroup, createdLogin };
+  } catch (error) {
+    await master.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

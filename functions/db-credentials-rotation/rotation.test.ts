@@ -1,0 +1,274 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { Client } from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../shared/logger";
+import { loginRoles } from "./config";
+import { createRotationHandler } from "./rotation";
+import { type PostgresServer, startPostgres } from "./test/postgres-server";
+import { World } from "./test/world";
+
+let pg: PostgresServer;
+let world: World | undefined;
+let databases = 0;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+afterAll(() => pg?.stop());
+afterEach(() => {
+  world?.restore();
+  world = undefined;
+});
+
+/** A world with its own database, master user and application role. */
+async function freshWorld(overrides: ConstructorParameters<typeof World>[2] = {}): Promise<World> {
+  databases += 1;
+  world = new World(pg, `app${databases}`, overrides);
+  await world.createDatabase();
+  return world;
+}
+
+const passwordsIn = (w: World) =>
+  [...w.secret.versions.values()].flatMap((v) => {
+    const parsed = v.value ? JSON.parse(v.value) : undefined;
+    return parsed ? [parsed.password as string, encodeURIComponent(parsed.password as string)] : [];
+  });
+
+describe("db-credentials rotation against PostgreSQL 15", () => {
+  it("the first rotation creates the group and its first login role, and the URL logs in over TLS as the group", async () => {
+    const w = await freshWorld();
+    const { versionId, results } = await w.rotate();
+    expect(results.map((r) => [r.step, r.status])).toEqual([
+      ["createSecret", "done"],
+      ["setSecret", "done"],
+      ["testSecret", "done"],
+      ["finishSecret", "done"],
+    ]);
+    expect(w.secret.stagesOf(versionId)).toContain("AWSCURRENT");
+    const current = w.current();
+    const [a] = loginRoles(w.config.appRole);
+    expect(current).toMatchObject({
+      engine: "postgres",
+      host: pg.host,
+      port: pg.port,
+      dbname: w.database,
+      username: a,
+    });
+    expect(current.password).toMatch(/^[A-Za-z0-9_-]{40}$/);
+    expect(current.url).toBe(
+      `postgresql://${a}:${current.password}@${pg.host}:${pg.port}/${w.database}?sslmode=require`,
+    );
+    const [facts] = await w.as<{ session_user: string; current_user: string }>(
+      current,
+      "SELECT session_user, current_user",
+    );
+    expect(facts).toEqual({ session_user: a, current_user: w.config.appRole });
+    // The server takes TLS connections only, so the logins above were encrypted.
+    const plain = new Client({
+      host: pg.host,
+      port: pg.port,
+      database: w.database,
+      user: a,
+      password: current.password,
+      ssl: false,
+    });
+    await expect(plain.connect()).rejects.toThrow(/pg_hba.conf rejects connection .* no encryption/);
+    await plain.end().catch(() => undefined);
+    const [group] = await pg.sql<{ rolcanlogin: boolean; rolsuper: boolean; rolcreaterole: boolean }>(
+      "postgres",
+      "SELECT rolcanlogin, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = $1",
+      [w.config.appRole],
+    );
+    expect(group).toEqual({ rolcanlogin: false, rolsuper: false, rolcreaterole: false });
+    expect(w.ecs.deployments).toEqual([
+      "arrakis-staging-cluster/arrakis-staging-api",
+      "arrakis-staging-cluster/arrakis-staging-worker",
+    ]);
+  });
+
+  it("alternates the login roles: the previous credentials keep working until the rotation after next", async () => {
+    const w = await freshWorld();
+    await w.rotate();
+    const first = w.current();
+    await w.rotate();
+    const second = w.current();
+    expect(second.username).not.toBe(first.username);
+    expect(new Set([first.username, second.username])).toEqual(new Set(loginRoles(w.config.appRole)));
+    // Tasks still holding the first credentials keep working.
+    await expect(w.as(first, "SELECT 1")).resolves.toHaveLength(1);
+    await w.rotate();
+    const third = w.current();
+    expect(third.username).toBe(first.username);
+    expect(third.password).not.toBe(first.password);
+    await expect(w.as(first, "SELECT 1")).rejects.toMatchObject({ code: "28P01" });
+    await expect(w.as(second, "SELECT 1")).resolves.toHaveLength(1);
+    await expect(w.as(third, "SELECT 1")).resolves.toHaveLength(1);
+  });
+
+  it("what one login role creates belongs to the group and stays usable through the other", async () => {
+    const w = await freshWorld();
+    await w.rotate();
+    const first = w.current();
+    await w.as(first, "CREATE TABLE notes (id serial PRIMARY KEY, body text)");
+    await w.as(first, "INSERT INTO notes (body) VALUES ('one')");
+    await w.rotate();
+    const second = w.current();
+    await w.as(second, "INSERT INTO notes (body) VALUES ('two')");
+    await w.as(second, "ALTER TABLE notes ADD COLUMN created timestamptz");
+    const [owner] = await pg.sql<{ owner: string }>(
+      w.database,
+      "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'notes'",
+    );
+    expect(owner?.owner).toBe(w.config.appRole);
+    await expect(w.as(second, "SELECT count(*)::int AS n FROM notes")).resolves.toEqual([{ n: 2 }]);
+  });
+
+  it("grants the group the tables the master user owns already, and those it creates later", async () => {
+    const w = await freshWorld();
+    const master = { username: w.masterUser, password: w.masterPassword };
+    await w.as(master, "CREATE TABLE legacy (id bigserial PRIMARY KEY, v text)");
+    await w.rotate();
+    await w.as(master, "CREATE TABLE later (id bigserial PRIMARY KEY)");
+    const app = w.current();
+    await w.as(app, "INSERT INTO legacy (v) VALUES ('x')");
+    await w.as(app, "INSERT INTO later DEFAULT VALUES");
+    await expect(w.as(app, "SELECT count(*)::int AS n FROM legacy")).resolves.toEqual([{ n: 1 }]);
+    // A later rotation does not fail on tables the group owns (the master user has no grant option on them).
+    await w.as(app, "CREATE TABLE owned_by_group (id int)");
+    await w.rotate();
+    await expect(w.as(w.current(), "SELECT count(*)::int AS n FROM owned_by_group")).resolves.toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  it("logs in as the master with the previous value while RDS rotates the master secret", async () => {
+    const w = await freshWorld();
+    await w.rotate();
+    // RDS has written a new current value that is not yet the password (its rotation is under way).
+    w.master.seed(JSON.stringify({ username: w.masterUser, password: "not-yet-the-password" }));
+    await w.rotate();
+    await expect(w.as(w.current(), "SELECT 1")).resolves.toHaveLength(1);
+    await w.rotateMasterPassword();
+    await w.rotate();
+    await expect(w.as(w.current(), "SELECT 1")).resolves.toHaveLength(1);
+  });
+
+  it("fails setSecret with what to check when no master value logs in, and leaves AWSCURRENT alone", async () => {
+    const w = await freshWorld();
+    await w.rotate();
+    const before = w.current();
+    w.master.seed(JSON.stringify({ username: w.masterUser, password: "wrong-1" }));
+    w.master.seed(JSON.stringify({ username: w.masterUser, password: "wrong-2" }));
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    await w.step("createSecret", VersionId);
+    await expect(w.step("setSecret", VersionId)).rejects.toThrow(
+      /Neither the AWSCURRENT nor the AWSPREVIOUS value of the master secret .* logs in .*describe-db-instances/,
+    );
+    await expect(w.step("testSecret", VersionId)).rejects.toThrow(/do not log in.*AWSCURRENT is unchanged/);
+    expect(w.current()).toEqual(before);
+  });
+
+  it("every step is idempotent: repeating each one converges to one rotation", async () => {
+    const w = await freshWorld();
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    expect((await w.step("createSecret", VersionId)).status).toBe("done");
+    const pending = w.valueOf(VersionId);
+    expect((await w.step("createSecret", VersionId)).status).toBe("skipped");
+    expect(w.valueOf(VersionId)).toEqual(pending);
+    expect((await w.step("setSecret", VersionId)).status).toBe("done");
+    expect((await w.step("setSecret", VersionId)).status).toBe("skipped");
+    await w.step("testSecret", VersionId);
+    expect((await w.step("finishSecret", VersionId)).status).toBe("done");
+    const again = await w.step("finishSecret", VersionId);
+    expect(again.status).toBe("skipped");
+    expect(w.secret.stagesOf(VersionId)).toContain("AWSCURRENT");
+    expect(w.current()).toEqual(pending);
+  });
+
+  it("testSecret refuses pending credentials that do not log in, without promoting them", async () => {
+    const w = await freshWorld();
+    await w.rotate();
+    const before = w.current();
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    await w.step("createSecret", VersionId);
+    // setSecret never ran: the other login role does not exist yet.
+    await expect(w.step("testSecret", VersionId)).rejects.toThrow(/do not log in/);
+    expect(w.current()).toEqual(before);
+    expect(w.secret.stagesOf(VersionId)).toEqual(["AWSPENDING"]);
+  });
+
+  it("skips services that do not exist yet and fails, after promoting, when a redeploy fails", async () => {
+    const w = await freshWorld();
+    w.ecs.failWith.set("arrakis-staging-api", "ServiceNotFoundException");
+    const first = await w.rotate();
+    expect(first.results[3]?.redeployed).toEqual(["arrakis-staging-cluster/arrakis-staging-worker"]);
+    w.ecs.failWith.set("arrakis-staging-api", "AccessDeniedException");
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    for (const step of ["createSecret", "setSecret", "testSecret"] as const) await w.step(step, VersionId);
+    await expect(w.step("finishSecret", VersionId)).rejects.toThrow(
+      /new credentials are current, but these services .*arrakis-staging-api.*--force-new-deployment/,
+    );
+    expect(w.secret.stagesOf(VersionId)).toContain("AWSCURRENT");
+    w.ecs.failWith.clear();
+    // Secrets Manager retries finishSecret: the label stays, the redeploy runs again.
+    const retried = await w.step("finishSecret", VersionId);
+    expect(retried).toMatchObject({
+      status: "skipped",
+      redeployed: expect.arrayContaining(["arrakis-staging-cluster/arrakis-staging-api"]),
+    });
+  });
+
+  it("refuses a server whose certificate it does not trust", async () => {
+    const w = await freshWorld();
+    // The same surroundings, but trusting only the CAs Node.js ships with.
+    const untrusting = createRotationHandler({
+      config: w.config,
+      secretsManager: new SecretsManagerClient({ region: "us-east-1" }),
+      ecs: w.ecs,
+      logger: createLogger({ service: "db-credentials-rotation", write: (line) => w.lines.push(line) }),
+    });
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    const step = (Step: string) =>
+      untrusting({ Step, SecretId: w.config.secretArn, ClientRequestToken: VersionId });
+    await step("createSecret");
+    await expect(step("setSecret")).rejects.toThrow(/self-signed certificate/);
+  });
+
+  it("refuses events that are not rotation steps, and steps for another secret or a version not pending", async () => {
+    const w = await freshWorld();
+    await expect(w.handler({})).rejects.toThrow(/Expected a Secrets Manager rotation step.*rotate-secret/);
+    await expect(w.handler({ Step: "createSecret", SecretId: w.config.secretArn })).rejects.toThrow(
+      /needs SecretId and ClientRequestToken/,
+    );
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    await expect(
+      w.handler({
+        Step: "createSecret",
+        SecretId: "arn:aws:secretsmanager:us-east-1:891376933289:secret:other-Ab12Cd",
+        ClientRequestToken: VersionId,
+      }),
+    ).rejects.toThrow(/rotates .*db-credentials.* only/);
+    await expect(w.step("createSecret", "00000000-0000-0000-0000-000000000000")).rejects.toThrow(
+      /has no staging label/,
+    );
+    w.secret.rotationEnabled = false;
+    await expect(w.step("createSecret", VersionId)).rejects.toThrow(/Rotation is not enabled/);
+  });
+
+  it("never puts a password or URL in its logs, and the server never sees one in a statement", async () => {
+    const w = await freshWorld();
+    await w.rotate();
+    await w.rotate();
+    await w.rotate();
+    const secrets = passwordsIn(w);
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    const logs = w.lines.join("\n");
+    expect(w.lines.length).toBeGreaterThan(10);
+    const serverLog = pg.log();
+    expect(serverLog).toMatch(/ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/);
+    for (const secret of [...secrets, w.masterPassword]) {
+      expect(logs).not.toContain(secret);
+    }
+    for (const secret of secrets) expect(serverLog).not.toContain(secret);
+  });
+});
