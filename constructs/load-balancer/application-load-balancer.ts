@@ -394,7 +394,15 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
         NAME_LIMITS.targetGroup,
         this.props.naming,
         `${this.props.name}-${options.key}`,
-        stableSuffix(4, String(options.port), "HTTP", "ip", this.props.network.vpcId),
+        // Literals only: an unresolved VPC id is a token whose text depends on how many tokens were
+        // made before it, so hashing it would rename (replace) the group on unrelated changes.
+        stableSuffix(
+          4,
+          String(options.port),
+          "HTTP",
+          "ip",
+          ...(isUnresolved(this.props.network.vpcId) ? [] : [this.props.network.vpcId]),
+        ),
       );
     const group = new LbTargetGroup(
       this,

@@ -1,3 +1,4 @@
+import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { Connections } from "../../constructs/core/connections";
@@ -264,5 +265,27 @@ describe("load balancer names and buckets", () => {
     expect(() => build({ accessLogs: { bucketName: "arn:aws:s3:::logs" } })).toThrow(
       '`accessLogs.bucketName` must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens), got "arn:aws:s3:::logs". Give the name of the existing log bucket, not its ARN.',
     );
+  });
+});
+
+describe("ApplicationLoadBalancer target-group names", () => {
+  test("a generated name does not change with the text of the VPC id's token (how many tokens came before it)", () => {
+    const names = [0, 7].map((earlier) => {
+      const json = synthScope((s: Construct) => {
+        for (let i = 0; i < earlier; i++)
+          void new TerraformVariable(s, `earlier-${i}`, { type: "string" }).stringValue;
+        const vpc = new TerraformVariable(s, "vpc", { type: "string" });
+        const alb = new ApplicationLoadBalancer(s, "lb", {
+          naming,
+          name: "web",
+          network: { ...network, vpcId: vpc.stringValue },
+          certificateArn: CERT,
+        });
+        alb.addRoute({ key: "api", pathPatterns: ["/api/*"], port: 3000 });
+      });
+      return Object.values(resourcesOf(json, "aws_lb_target_group")).map((g) => g.name);
+    });
+    expect(names[0]).toHaveLength(1);
+    expect(names[1]).toEqual(names[0]);
   });
 });
