@@ -55,6 +55,12 @@ export interface AlarmTarget {
   readonly key: string;
   /** The metric dimensions that name the target (`{ ClusterName, ServiceName }`). */
   readonly dimensions: Readonly<Record<string, string>>;
+  /**
+   * This target's thresholds, by row key, where the row's own does not fit it (a database's
+   * connection limit follows its instance class).
+   * @default - each row's threshold
+   */
+  readonly thresholds?: Readonly<Record<string, number>>;
 }
 
 /** What an alarm measures and when it fires: shared by catalogue rows and single alarms. */
@@ -238,10 +244,14 @@ export class Alerts extends Construct {
         .filter((row) => row.kind === target.kind)
         .map((row) => {
           const id = target.key === "" ? row.key : `${row.key}-${target.key}`;
+          const threshold = target.thresholds?.[row.key] ?? row.threshold;
           return this.addAlarm(id, {
             ...row,
             name: id,
-            description: row.description.replaceAll("{target}", target.key),
+            threshold,
+            description: row.description
+              .replaceAll("{target}", target.key)
+              .replaceAll("{threshold}", String(threshold)),
             dimensions: target.dimensions,
           });
         }),

@@ -103,14 +103,15 @@ export const DATABASE_FREE_STORAGE_LOW: AlarmRow = {
 };
 
 /**
- * More than 150 connections to an RDS instance for 10 minutes (5 min x 2): about two thirds of what a
- * 2 GiB instance (db.t3.small) accepts. Spread it with its own threshold for a larger class.
+ * More connections to an RDS instance than its threshold for 10 minutes (5 min x 2). The row's 150
+ * fits a 2 GiB class; give each instance its own (`thresholds: { "db-connections-high": n }`,
+ * {@link PostgresInstance.connectionsAlarmThreshold}), since the connection limit follows the class.
  */
 export const DATABASE_CONNECTIONS_HIGH: AlarmRow = {
   key: "db-connections-high",
   kind: "dbInstance",
   description:
-    "The {target} database has had more than 150 connections for 10 minutes: it refuses new ones at max_connections. Look for a connection leak, or pool connections.",
+    "The {target} database has had more than {threshold} connections for 10 minutes, near its max_connections, where it refuses new ones. Look for a connection leak, or pool connections.",
   namespace: "AWS/RDS",
   metricName: "DatabaseConnections",
   statistic: "Maximum",

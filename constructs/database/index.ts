@@ -1,1 +1,2 @@
+export * from "./postgres-credentials";
 export * from "./postgres-instance";

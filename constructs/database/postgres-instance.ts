@@ -27,6 +27,46 @@ const INSTANCE_SIZES: Readonly<Record<string, readonly string[]>> = {
   r7g: ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"],
 };
 
+/** Memory of a size, in GiB, for the burstable (t), general-purpose (m) and memory-optimised (r) families. */
+const T_SIZES_GIB: Readonly<Record<string, number>> = {
+  micro: 1,
+  small: 2,
+  medium: 4,
+  large: 8,
+  xlarge: 16,
+  "2xlarge": 32,
+};
+
+/** An instance class's memory in GiB, or `undefined` for a class this table does not know. */
+export function instanceMemoryGiB(instanceClass: string): number | undefined {
+  const match = /^db\.([a-z])[0-9a-z]*\.([a-z0-9]+)$/.exec(instanceClass);
+  if (!match) return undefined;
+  const [, family, size] = match as unknown as [string, string, string];
+  if (family === "t") return T_SIZES_GIB[size];
+  const multiple =
+    size === "large"
+      ? 1
+      : size === "xlarge"
+        ? 2
+        : /^(\d+)xlarge$/.test(size)
+          ? 2 * Number.parseInt(size, 10)
+          : undefined;
+  if (multiple === undefined) return undefined;
+  if (family === "m") return 8 * multiple;
+  if (family === "r") return 16 * multiple;
+  return undefined;
+}
+
+/**
+ * About what RDS for PostgreSQL allows by default: `max_connections` is
+ * LEAST(DBInstanceClassMemory / 9531392, 5000), DBInstanceClassMemory being the class's memory less
+ * what RDS keeps for itself (taken here as a quarter, so the estimate errs low).
+ */
+export function defaultMaxConnections(instanceClass: string): number | undefined {
+  const gib = instanceMemoryGiB(instanceClass);
+  return gib === undefined ? undefined : Math.min(Math.floor((gib * 2 ** 30 * 0.75) / 9_531_392), 5000);
+}
+
 /** The log types PostgreSQL on RDS exports to CloudWatch Logs. */
 const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
@@ -145,6 +185,11 @@ export class PostgresInstance extends Construct implements Connectable {
   public readonly securityGroupId: string;
   /** Who may reach the instance (`workload.connections.allowTo(database, database.port)`). */
   public readonly connections: Connections;
+  /**
+   * Where the connections alarm should fire: 80 % of the class's estimated default
+   * `max_connections` ({@link defaultMaxConnections}); `undefined` when the class is a token.
+   */
+  public readonly connectionsAlarmThreshold?: number;
   /** The instance resource. */
   public readonly instance: DbInstance;
 
@@ -254,6 +299,9 @@ export class PostgresInstance extends Construct implements Connectable {
     this.port = port;
     this.databaseName = databaseName;
     this.masterUsername = masterUsername;
+    const maxConnections = isUnresolved(instanceClass) ? undefined : defaultMaxConnections(instanceClass);
+    this.connectionsAlarmThreshold =
+      maxConnections === undefined ? undefined : Math.floor(maxConnections * 0.8);
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
     this.instanceArn = this.instance.arn;
     this.resourceId = this.instance.resourceId;

@@ -38,6 +38,11 @@ export class EcsCluster extends Construct {
   public readonly resource: EcsClusterResource;
   /** The capacity providers' resource (likewise). */
   public readonly capacityProviders: EcsClusterCapacityProviders;
+  /**
+   * The cluster's name as a plain string, known at synth: for what must name the cluster without
+   * depending on it (a function the cluster's services depend on).
+   */
+  public readonly physicalName: string;
 
   constructor(scope: Construct, id: string, props: EcsClusterProps) {
     super(scope, id);
@@ -51,8 +56,9 @@ export class EcsCluster extends Construct {
       );
     }
     this.containerInsights = props.containerInsights ?? true;
+    this.physicalName = limitedName(NAME_LIMITS.ecs, props.naming, name);
     const cluster = new EcsClusterResource(this, "cluster", {
-      name: limitedName(NAME_LIMITS.ecs, props.naming, name),
+      name: this.physicalName,
       setting: [{ name: "containerInsights", value: this.containerInsights ? "enabled" : "disabled" }],
     });
     const capacityProviders = new EcsClusterCapacityProviders(this, "capacity-providers", {

@@ -9,6 +9,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { FARGATE_SIZES } from "../core/aws-limits";
 import { type Connectable, Connections } from "../core/connections";
@@ -16,8 +17,8 @@ import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../core/defa
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
-import type { KeyReference, NetworkReference } from "../internal/references";
-import type { RuntimeSecrets } from "../secrets";
+import type { KeyReference, NetworkReference, RoleReference } from "../internal/references";
+import type { ContainerSecret, RuntimeSecrets } from "../secrets";
 import type { EcsCluster } from "./ecs-cluster";
 import { ImageRepository } from "./image-repository";
 
@@ -77,6 +78,16 @@ export interface SidecarContainer {
   readonly command?: readonly string[];
 }
 
+/** Secrets a service injects besides its runtime secrets (see {@link FargateServiceProps.additionalSecrets}). */
+export interface SecretSource {
+  /** Entries for the container definition's `secrets`. */
+  readonly containerSecrets: readonly ContainerSecret[];
+  /** Lets the service's execution role read them; `key` is the service's reader key. */
+  grantRead(role: RoleReference, key: string): void;
+  /** What the service is created after. */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
 /** Properties of {@link FargateService}. */
 export interface FargateServiceProps {
   /** Project and environment resource names derive from. */
@@ -89,6 +100,13 @@ export interface FargateServiceProps {
   readonly encryptionKey: KeyReference;
   /** Secrets injected into the container; the execution role becomes their only reader. */
   readonly secrets: RuntimeSecrets;
+  /**
+   * More secrets injected into the container (a rotated database credential, say): each grants the
+   * execution role reading under the service's reader key, and the service is created after what
+   * each one names in `dependsOn` (so its first tasks find a value).
+   * @default []
+   */
+  readonly additionalSecrets?: readonly SecretSource[];
   /** Image tag to run, usually a Terraform variable so CI ships images without a code change. */
   readonly imageTag: string;
   /**
@@ -197,6 +215,11 @@ export class FargateService extends Construct implements Connectable {
   public readonly repositoryArn: string;
   /** Name of the container log group. */
   public readonly logGroupName: string;
+  /**
+   * The service's name as a plain string, known at synth: for what must name the service without
+   * depending on it (a rotation function the service depends on).
+   */
+  public readonly physicalName: string;
   /** ARN of the task execution role (pulls the image, reads the secrets). */
   public readonly executionRoleArn: string;
   /** ARN of the task role (the application's own AWS permissions). */
@@ -281,6 +304,16 @@ export class FargateService extends Construct implements Connectable {
       { roleArn: executionRole.arn, roleName: executionRole.name },
       props.secretsReaderKey,
     );
+    for (const source of props.additionalSecrets ?? []) {
+      source.grantRead(
+        { roleArn: executionRole.arn, roleName: executionRole.name },
+        props.secretsReaderKey ?? name,
+      );
+    }
+    const containerSecrets = [
+      ...props.secrets.containerSecrets,
+      ...(props.additionalSecrets ?? []).flatMap((source) => source.containerSecrets),
+    ];
 
     const taskRole = new IamRole(this, "task-role", {
       name: limitedName(NAME_LIMITS.iamRole, props.naming, name, "task"),
@@ -311,7 +344,7 @@ export class FargateService extends Construct implements Connectable {
           environment: Object.entries(props.environmentVariables ?? {})
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([n, value]) => ({ name: n, value })),
-          secrets: props.secrets.containerSecrets,
+          secrets: containerSecrets,
           logConfiguration: {
             logDriver: "awslogs",
             options: {
@@ -391,7 +424,10 @@ export class FargateService extends Construct implements Connectable {
         : {}),
       // The scaler owns the task count once autoscaling is on; Terraform must not reset it.
       lifecycle: props.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
-      dependsOn: [executionRole],
+      dependsOn: [
+        executionRole,
+        ...(props.additionalSecrets ?? []).flatMap((source) => source.dependsOn ?? []),
+      ],
     });
 
     if (props.autoscaling) {
@@ -420,6 +456,7 @@ export class FargateService extends Construct implements Connectable {
     this.clusterName = cluster.clusterName;
     this.clusterArn = cluster.clusterArn;
     this.serviceName = service.name;
+    this.physicalName = fullName;
     this.repositoryUrl = this.repository.repositoryUrl;
     this.repositoryArn = this.repository.repositoryArn;
     this.logGroupName = logGroup.name;
@@ -570,8 +607,25 @@ function validate(p: Resolved): void {
       );
     }
   }
+  const injected = [
+    ...p.secrets.containerSecrets,
+    ...(p.additionalSecrets ?? []).flatMap((x) => x.containerSecrets),
+  ];
+  const twice = injected.find((entry, i) => injected.findIndex((other) => other.name === entry.name) !== i);
+  if (twice) {
+    throw invalid(
+      "additionalSecrets",
+      "must not inject a variable another secret injects already",
+      twice.name,
+      "Rename one of the two secrets, or inject it once.",
+    );
+  }
   if (p.environmentVariables) {
-    const secretNames = new Set(p.secrets.containerSecrets.map((s) => s.name));
+    const secretNames = new Set(
+      [...p.secrets.containerSecrets, ...(p.additionalSecrets ?? []).flatMap((x) => x.containerSecrets)].map(
+        (s) => s.name,
+      ),
+    );
     for (const key of Object.keys(p.environmentVariables)) {
       if (secretNames.has(key)) {
         throw invalid(

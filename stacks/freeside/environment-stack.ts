@@ -12,7 +12,7 @@ import {
 import { ApiDomain } from "../../constructs/api-domain";
 import { Cache } from "../../constructs/cache";
 import { GithubDeployRoles } from "../../constructs/ci";
-import { PostgresInstance } from "../../constructs/database";
+import { PostgresCredentials, PostgresInstance } from "../../constructs/database";
 import { AppKey } from "../../constructs/keys";
 import { Network } from "../../constructs/network";
 import { ConnectionSecret, RuntimeSecrets } from "../../constructs/secrets";
@@ -54,6 +54,7 @@ export class FreesideStack extends TerraformStack {
   public readonly edge: ApiDomain;
   public readonly secrets: RuntimeSecrets;
   public readonly database: PostgresInstance;
+  public readonly dbCredentials: PostgresCredentials;
   public readonly cache: Cache;
   public readonly redisCredentials: ConnectionSecret;
   public readonly alerts: Alerts;
@@ -112,6 +113,41 @@ export class FreesideStack extends TerraformStack {
       deletionProtection: env.deletionProtection,
     });
 
+    const db = env.database;
+    this.database = within(
+      env,
+      "database",
+      DATABASE_PROPS,
+      () =>
+        new PostgresInstance(this, "database", {
+          naming,
+          network: this.network,
+          encryptionKey: this.key,
+          instanceClass: db.instanceClass,
+          engineVersion: db.engineVersion,
+          autoMinorVersionUpgrade: db.autoMinorVersionUpgrade,
+          allocatedStorageGiB: db.allocatedStorageGiB,
+          maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+          backupRetentionDays: db.backupRetentionDays,
+          multiAz: db.multiAz,
+          databaseName: db.databaseName,
+          databaseInsights: db.databaseInsights,
+          deletionProtection: env.deletionProtection,
+          logRetentionDays: env.logRetentionDays,
+        }),
+    );
+    // The seed's db-credentials: the application role's URL, written and rotated by a function, so
+    // no password is in the configuration or the state.
+    this.dbCredentials = new PostgresCredentials(this, "db-credentials", {
+      naming,
+      database: this.database,
+      network: this.network,
+      encryptionKey: this.key,
+      recoveryWindowDays: env.deletionProtection ? 30 : 7,
+      policyAdministrators: [access.breakGlassRoleArn],
+      logRetentionDays: env.logRetentionDays,
+    });
+
     this.cluster = new EcsCluster(this, "cluster", { naming, name: "cluster" });
     // One image, two services: the worker runs the API's image with its own command.
     this.repository = new ImageRepository(this, "image", {
@@ -126,6 +162,7 @@ export class FreesideStack extends TerraformStack {
       network: this.network,
       encryptionKey: this.key,
       secrets: this.secrets,
+      additionalSecrets: [this.dbCredentials],
       repository: this.repository,
       imageTag: imageTag.stringValue,
       logRetentionDays: env.logRetentionDays,
@@ -171,31 +208,14 @@ export class FreesideStack extends TerraformStack {
         }),
     );
 
-    const db = env.database;
-    this.database = within(
-      env,
-      "database",
-      DATABASE_PROPS,
-      () =>
-        new PostgresInstance(this, "database", {
-          naming,
-          network: this.network,
-          encryptionKey: this.key,
-          instanceClass: db.instanceClass,
-          engineVersion: db.engineVersion,
-          autoMinorVersionUpgrade: db.autoMinorVersionUpgrade,
-          allocatedStorageGiB: db.allocatedStorageGiB,
-          maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
-          backupRetentionDays: db.backupRetentionDays,
-          multiAz: db.multiAz,
-          databaseName: db.databaseName,
-          databaseInsights: db.databaseInsights,
-          deletionProtection: env.deletionProtection,
-          logRetentionDays: env.logRetentionDays,
-        }),
-    );
     this.api.connections.allowTo(this.database, this.database.port);
     this.worker.connections.allowTo(this.database, this.database.port);
+    for (const [key, service] of Object.entries({ api: this.api, worker: this.worker })) {
+      this.dbCredentials.redeployAfterRotation(
+        { cluster: this.cluster.physicalName, service: service.physicalName },
+        key,
+      );
+    }
 
     const cache = env.cache;
     this.cache = within(
@@ -246,6 +266,7 @@ export class FreesideStack extends TerraformStack {
         `environment ${env.environment} has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic ${this.alerts.topicName} has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.`,
       );
     }
+    this.dbCredentials.addAlarms(this.alerts);
     const services = Object.entries({ api: this.api, worker: this.worker }).map(
       ([key, service]): AlarmTarget => ({
         kind: "ecsService",
@@ -266,6 +287,9 @@ export class FreesideStack extends TerraformStack {
           kind: "dbInstance",
           key: "postgres",
           dimensions: { DBInstanceIdentifier: this.database.identifier },
+          ...(this.database.connectionsAlarmThreshold === undefined
+            ? {}
+            : { thresholds: { "db-connections-high": this.database.connectionsAlarmThreshold } }),
         },
         ...this.cache.nodeIds.map(
           (node, i): AlarmTarget => ({
@@ -330,6 +354,11 @@ export class FreesideStack extends TerraformStack {
       "redis_credentials_secret_name",
       this.redisCredentials.secretName,
       "Secret with the cache's endpoint, user and rediss:// URL (no password)",
+    );
+    out(
+      "db_credentials_secret_name",
+      this.dbCredentials.secretName,
+      "Secret with the application's database URL (DATABASE_URL in the tasks), rotated by its function",
     );
     out(
       "database_master_secret_arn",

@@ -2,7 +2,11 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { Connections } from "../../constructs/core/connections";
-import { PostgresInstance, type PostgresInstanceProps } from "../../constructs/database";
+import {
+  defaultMaxConnections,
+  PostgresInstance,
+  type PostgresInstanceProps,
+} from "../../constructs/database";
 import { naming, network, RecordingKey } from "../support/fixtures";
 import { addresses, onlyResource, resourcesOf, synthScope } from "../support/synth";
 
@@ -257,5 +261,26 @@ describe("PostgresInstance rejects bad input", () => {
     expect(
       instance(build({ backupRetentionDays: 0, deletionProtection: false })).backup_retention_period,
     ).toBe(0);
+  });
+});
+
+describe("PostgresInstance connections alarm threshold", () => {
+  test.each([
+    ["db.t4g.micro", 84, 67],
+    ["db.t3.small", 168, 134],
+    ["db.m7g.large", 675, 540],
+    ["db.r6g.4xlarge", 5000, 4000],
+  ])("%s: about %i connections by default, the alarm at 80 %% (%i)", (instanceClass, max, threshold) => {
+    expect(defaultMaxConnections(instanceClass)).toBe(max);
+    let built: PostgresInstance | undefined;
+    synthScope((s) => {
+      built = new PostgresInstance(s, "database", {
+        naming,
+        network,
+        encryptionKey: new RecordingKey(),
+        instanceClass,
+      });
+    });
+    expect(built?.connectionsAlarmThreshold).toBe(threshold);
   });
 });

@@ -318,6 +318,23 @@ describe("FargateService rejects bad input", () => {
       '`environmentVariables.OPENAI_API_KEY` must not shadow a runtime secret of the same name, got "OPENAI_API_KEY". Remove it; the secret provides this variable.',
     ],
     [
+      "an additional secret injecting a variable a runtime secret injects",
+      {
+        additionalSecrets: [
+          {
+            containerSecrets: [
+              {
+                name: "OPENAI_API_KEY",
+                valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf",
+              },
+            ],
+            grantRead: () => undefined,
+          },
+        ],
+      },
+      '`additionalSecrets` must not inject a variable another secret injects already, got "OPENAI_API_KEY". Rename one of the two secrets, or inject it once.',
+    ],
+    [
       "a strategy whose weights are all zero",
       {
         capacity: [

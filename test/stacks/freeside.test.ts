@@ -133,6 +133,7 @@ describe("Freeside production: the seed's resources and names", () => {
         .sort(),
     ).toEqual([
       "arrakis-production/app-config",
+      "arrakis-production/db-credentials",
       "arrakis-production/redis-credentials",
       "arrakis-production/vault-token",
     ]);
@@ -167,6 +168,7 @@ describe("Freeside production: the seed's resources and names", () => {
       "arrakis-production-cpu-high-worker",
       "arrakis-production-db-connections-high-postgres",
       "arrakis-production-db-cpu-high-postgres",
+      "arrakis-production-db-credentials-rotation-errors",
       "arrakis-production-db-free-storage-low-postgres",
       "arrakis-production-memory-high-api",
       "arrakis-production-memory-high-worker",
@@ -225,7 +227,7 @@ describe("Freeside production: the database", () => {
     ]);
   });
 
-  test("only the API's and the worker's tasks reach it, on 5432", () => {
+  test("only the API's and the worker's tasks, and the credentials rotation, reach it, on 5432", () => {
     const group = db.vpc_security_group_ids[0] as string;
     const inbound = values(production, "aws_vpc_security_group_ingress_rule").filter(
       (r) => r.security_group_id === group,
@@ -233,7 +235,10 @@ describe("Freeside production: the database", () => {
     const services = ["arrakis-production-api", "arrakis-production-worker"].map(
       (name) => named(production, "aws_ecs_service", name).network_configuration.security_groups[0],
     );
-    expect(inbound.map((r) => r.referenced_security_group_id).sort()).toEqual([...services].sort());
+    const rotation = values(production, "aws_lambda_function").find(
+      (f) => f.function_name === "arrakis-production-db-credentials-rotation",
+    ).vpc_config.security_group_ids[0];
+    expect(inbound.map((r) => r.referenced_security_group_id).sort()).toEqual([...services, rotation].sort());
     expect(
       inbound.every((r) => r.from_port === 5432 && r.to_port === 5432 && r.cidr_ipv4 === undefined),
     ).toBe(true);
@@ -313,6 +318,110 @@ describe("Freeside staging: reduced", () => {
   });
 });
 
+describe("Freeside: the connections alarm follows the instance class", () => {
+  test.each([
+    ["production", "db.t3.small", 134],
+    ["staging", "db.t4g.micro", 67],
+  ])("%s (%s): more than %i connections", (environment, instanceClass, threshold) => {
+    const json = stacks[`freeside-${environment}`]!;
+    expect(values(json, "aws_db_instance")[0].instance_class).toBe(instanceClass);
+    const alarm = values(json, "aws_cloudwatch_metric_alarm").find(
+      (a) => a.alarm_name === `arrakis-${environment}-db-connections-high-postgres`,
+    );
+    expect(alarm.threshold).toBe(threshold);
+    expect(alarm.alarm_description).toContain(`more than ${threshold} connections`);
+  });
+});
+
+describe("Freeside production: the db-credentials secret and its rotation", () => {
+  const secretKey = "db-credentials_secret_DE8E0867";
+  const fn = () =>
+    values(production, "aws_lambda_function").find(
+      (f) => f.function_name === "arrakis-production-db-credentials-rotation",
+    );
+
+  test("the secret has no value in the configuration (so none in state): its rotation writes it, first when it is created", () => {
+    const versions = Object.values(resourcesOf(production, "aws_secretsmanager_secret_version")) as any[];
+    expect(versions.some((v) => String(v.secret_id).includes(secretKey))).toBe(false);
+    const [rotation] = values(production, "aws_secretsmanager_secret_rotation");
+    expect(rotation).toMatchObject({
+      secret_id: `\${aws_secretsmanager_secret.${secretKey}.id}`,
+      rotate_immediately: true,
+      rotation_rules: { automatically_after_days: 30 },
+    });
+    expect(rotation.rotation_lambda_arn).toMatch(
+      /^\$\{aws_lambda_function\.db-credentials_function_.*\.arn\}$/,
+    );
+  });
+
+  test("the function runs in the private subnets, reaches the database, and is told where everything is", () => {
+    const f = fn();
+    expect(f.vpc_config.subnet_ids).toHaveLength(2);
+    expect(String(f.vpc_config.subnet_ids)).toContain("private");
+    expect(f.environment.variables).toMatchObject({
+      SECRET_ARN: `\${aws_secretsmanager_secret.${secretKey}.arn}`,
+      MASTER_SECRET_ARN: expect.stringMatching(
+        /aws_db_instance\.database_instance_D7FC2283\.master_user_secret\[0\]\.secret_arn/,
+      ),
+      DB_HOST: "${aws_db_instance.database_instance_D7FC2283.address}",
+      DB_PORT: "5432",
+      DB_NAME: "arrakis",
+      APP_ROLE: "arrakis_app",
+      NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
+      REDEPLOY_SERVICES:
+        "arrakis-production-cluster/arrakis-production-api,arrakis-production-cluster/arrakis-production-worker",
+    });
+    expect(f.timeout).toBe(60);
+  });
+
+  test("the function may rotate its secret, read the master secret and redeploy the two services, nothing else", () => {
+    const policies = Object.entries(resourcesOf(production, "aws_iam_role_policy"))
+      .filter(([address]) => address.startsWith("db-credentials_"))
+      .map(([, p]: [string, any]) => ({ name: p.name, statements: parsed(p.policy).Statement }));
+    const redeploy = policies.filter((p) => p.name.startsWith("redeploy-"));
+    expect(redeploy.map((p) => p.statements[0].Resource).sort()).toEqual([
+      expect.stringMatching(/:service\/arrakis-production-cluster\/arrakis-production-api$/),
+      expect.stringMatching(/:service\/arrakis-production-cluster\/arrakis-production-worker$/),
+    ]);
+    expect(redeploy.every((p) => p.statements[0].Action === "ecs:UpdateService")).toBe(true);
+    const own = policies.find((p) => p.name === "rotate-db-credentials")!.statements;
+    expect(own.find((st: any) => st.Sid === "ReadTheMasterSecret")).toMatchObject({
+      Action: "secretsmanager:GetSecretValue",
+      Resource: expect.stringMatching(/master_user_secret\[0\]\.secret_arn/),
+    });
+  });
+
+  test("the tasks get DATABASE_URL from the secret's url, are created after the first rotation, and are the only readers besides the function", () => {
+    for (const name of ["api", "worker"]) {
+      const task = named(production, "aws_ecs_task_definition", `arrakis-production-${name}`);
+      const [container] = JSON.parse(task.container_definitions);
+      expect(container.secrets).toContainEqual({
+        name: "DATABASE_URL",
+        valueFrom: `\${aws_secretsmanager_secret.${secretKey}.arn}:url::`,
+      });
+      const service = named(production, "aws_ecs_service", `arrakis-production-${name}`);
+      expect(service.depends_on).toContainEqual(
+        expect.stringMatching(/^aws_secretsmanager_secret_rotation\.db-credentials_rotation_/),
+      );
+    }
+    const policy = values(production, "aws_secretsmanager_secret_policy").find((p) =>
+      String(p.secret_arn).includes(secretKey),
+    );
+    const statements = parsed(policy.policy).Statement;
+    const readers = statements.find((st: any) => st.Sid === "OnlyReadersReadTheValue").Condition.ArnNotLike[
+      "aws:PrincipalArn"
+    ];
+    expect(readers).toHaveLength(3);
+    expect(readers.join(" ")).toMatch(
+      /db-credentials_function_role.*api_execution-role.*worker_execution-role/,
+    );
+    const writers = statements.find((st: any) => st.Sid === "OnlyWritersWriteValues").Condition.ArnNotLike[
+      "aws:PrincipalArn"
+    ];
+    expect(writers).toEqual([expect.stringMatching(/db-credentials_function_role/)]);
+  });
+});
+
 describe("Freeside's stateful resources keep their addresses", () => {
   // Renaming a construct id would replace these: the key (and so everything encrypted with it), the
   // secrets (and their values), the log groups and the image repository (and their contents).
@@ -321,6 +430,7 @@ describe("Freeside's stateful resources keep their addresses", () => {
     const addresses = (type: string) => Object.keys(resourcesOf(json, type)).sort();
     expect(addresses("aws_kms_key")).toEqual(["app-key_A8DE9A61"]);
     expect(addresses("aws_secretsmanager_secret")).toEqual([
+      "db-credentials_secret_DE8E0867",
       "redis-credentials_secret_51990B3D",
       "secrets_app-config_6F8C7CF9",
       "secrets_vault-token_02836E0F",
@@ -331,6 +441,7 @@ describe("Freeside's stateful resources keep their addresses", () => {
       "cache_slow-logs_B0B636FC",
       "database_postgresql-logs_86F4EEE6",
       "database_upgrade-logs_27C6F22F",
+      "db-credentials_function_logs_BE2B8721",
       "network_flow-log-group_73759AFD",
       "worker_logs_477C8590",
     ]);
