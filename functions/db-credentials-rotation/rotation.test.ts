@@ -42,7 +42,8 @@ describe("db-credentials rotation against PostgreSQL 15", () => {
       ["createSecret", "done"],
       ["setSecret", "done"],
       ["testSecret", "done"],
-      ["finishSecret", "done"],
+      // Secrets Manager makes a secret's first value AWSCURRENT as it is stored: nothing to move.
+      ["finishSecret", "skipped"],
     ]);
     expect(w.secret.stagesOf(versionId)).toContain("AWSCURRENT");
     const current = w.current();
@@ -170,6 +171,7 @@ describe("db-credentials rotation against PostgreSQL 15", () => {
 
   it("every step is idempotent: repeating each one converges to one rotation", async () => {
     const w = await freshWorld();
+    await w.rotate();
     const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
     expect((await w.step("createSecret", VersionId)).status).toBe("done");
     const pending = w.valueOf(VersionId);

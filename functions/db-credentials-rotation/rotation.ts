@@ -355,7 +355,10 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
           `Version ${step.ClientRequestToken} of ${config.secretArn} has no staging label.`,
         );
       }
-      if (labels.includes("AWSCURRENT") && step.Step !== "finishSecret") {
+      // A version both AWSCURRENT and AWSPENDING is a secret's first value (Secrets Manager makes the
+      // first version current whatever the call asked): its steps still run, since setSecret is what
+      // creates the role. Only a version that is current and no longer pending is done.
+      if (labels.includes("AWSCURRENT") && !labels.includes("AWSPENDING") && step.Step !== "finishSecret") {
         log.info("The version is current already");
         return { step: step.Step, versionId: step.ClientRequestToken, status: "skipped" };
       }

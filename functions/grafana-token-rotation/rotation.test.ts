@@ -391,7 +391,11 @@ describe("the current secret before rotating", () => {
     ["CreateWorkspaceServiceAccountToken", "lost"],
     ["UpdateSecretVersionStage", "lost"],
   ];
-  const cases = Object.keys(setups).flatMap((state) => faults.map((fault) => ({ state, fault })));
+  // A first rotation moves no label (Secrets Manager makes the first value AWSCURRENT as it is
+  // stored), so a fault on UpdateSecretVersionStage cannot happen in it.
+  const cases = Object.keys(setups)
+    .flatMap((state) => faults.map((fault) => ({ state, fault })))
+    .filter(({ state, fault }) => !(state.startsWith("absent") && fault?.[0] === "UpdateSecretVersionStage"));
 
   test.each(cases)("$state, fault $fault: rotation succeeds", async ({ state, fault }) => {
     setups[state]!(world);
@@ -412,6 +416,13 @@ describe("the current secret before rotating", () => {
     expect((await world.rotate()).failedStep).toBeUndefined();
     for (const id of previousTokens) expect(world.grafana.tokens.has(id)).toBe(false);
     expectInvariants(0);
+  });
+
+  test("the first rotation (the first value is AWSCURRENT as soon as it is stored) still verifies the token", async () => {
+    const run = await world.rotate();
+    expect(run.failedStep).toBeUndefined();
+    expect(world.secrets.stagesOf(run.versionId)).toContain("AWSCURRENT");
+    expect(world.fetchCalls.filter((c) => c.authorized)).toHaveLength(1);
   });
 
   test("a value that is not ours is reported as a warning without the value", async () => {

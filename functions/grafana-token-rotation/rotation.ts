@@ -709,7 +709,10 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
         versionId,
         status,
       });
-      if (alreadyCurrent && event.Step !== "finishSecret") {
+      // A version both AWSCURRENT and AWSPENDING is the secret's first value (Secrets Manager makes a
+      // secret's first version current as it is stored): it is still tested. Only a version that is
+      // current and no longer pending is done.
+      if (alreadyCurrent && !labels.includes(AWSPENDING) && event.Step !== "finishSecret") {
         log.info("The version is already AWSCURRENT; nothing to do");
         return result("skipped");
       }

@@ -112,9 +112,14 @@ export class FakeSecretsManager {
         ...META,
       });
     }
+    // The service's rule: the first version of a secret with a value is AWSCURRENT too, whatever the
+    // call asked for (a rotation of a secret created empty stores its first value as AWSPENDING and
+    // finds it labelled AWSCURRENT as well).
+    const first = ![...this.versions.values()].some((v) => v.value !== undefined);
     if (existing === undefined) this.versions.set(id, { value: undefined, stages: new Set() });
     this.versions.get(id)!.value = input.SecretString;
     for (const stage of input.VersionStages ?? ["AWSCURRENT"]) this.attach(stage, id);
+    if (first) this.attach("AWSCURRENT", id);
     return { ARN: this.arn, VersionId: id, VersionStages: this.stagesOf(id) };
   }
 
