@@ -2,6 +2,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
@@ -88,8 +89,14 @@ export class PostgresCredentials extends Construct {
   public readonly applicationRole: string;
   /** The rotation function. */
   public readonly function: LambdaFunction;
-  /** The rotation (its creation runs the first one); what reads the secret is created after it. */
+  /** The rotation (its creation starts the first one). */
   public readonly rotation: SecretsmanagerSecretRotation;
+  /**
+   * An invocation of the function, once, after the rotation is created, that returns only when
+   * current credentials exist and log in (the rotation itself runs asynchronously): what reads the
+   * secret is created after it.
+   */
+  public readonly firstCredentials: LambdaInvocation;
   private readonly readers: RoleReference[] = [];
   private readonly services: { cluster: string; service: string }[] = [];
   private readonly keyArn: string;
@@ -202,7 +209,8 @@ export class PostgresCredentials extends Construct {
         produce: () =>
           secretAccessPolicy({
             readers: [this.function.roleArn, ...this.readers.map((r) => r.roleArn)],
-            writers: [this.function.roleArn],
+            // Break-glass may write too: to detach a stuck AWSPENDING label, or to restore a value.
+            writers: [this.function.roleArn, ...props.policyAdministrators],
             policyAdministrators: props.policyAdministrators,
           }),
       }),
@@ -220,9 +228,24 @@ export class PostgresCredentials extends Construct {
       secretId: secret.id,
       rotationLambdaArn: this.function.functionArn,
       rotationRules: { automaticallyAfterDays: intervalDays },
-      // The first credentials are made while the stack is created.
+      // The first credentials are made while the stack is created. The provider also rotates at once
+      // when an update changes the rules or the function (README: Database credentials).
       rotateImmediately: true,
       dependsOn: [allowSecretsManager, props.database.instance],
+      // A new instance (replaced) has none of the roles: creating the rotation again makes them.
+      lifecycle: {
+        replaceTriggeredBy: [
+          `${props.database.instance.terraformResourceType}.${props.database.instance.friendlyUniqueId}.resource_id`,
+        ],
+      },
+    });
+    this.firstCredentials = new LambdaInvocation(this, "first-credentials", {
+      functionName: this.function.resource.functionName,
+      input: JSON.stringify({ action: "await-current" }),
+      dependsOn: [this.rotation],
+      lifecycle: {
+        replaceTriggeredBy: [`${this.rotation.terraformResourceType}.${this.rotation.friendlyUniqueId}`],
+      },
     });
   }
 
@@ -236,9 +259,9 @@ export class PostgresCredentials extends Construct {
     return [this.containerSecret()];
   }
 
-  /** What a service that reads the secret is created after. */
+  /** What a service that reads the secret is created after: current credentials that log in. */
   public get dependsOn() {
-    return [this.rotation];
+    return [this.firstCredentials];
   }
 
   /** Lets a role read the value (a policy `<key>-read` on it); the secret's policy denies every other. */
@@ -289,7 +312,7 @@ export class PostgresCredentials extends Construct {
       );
     }
     this.services.push(service);
-    new IamRolePolicy(this, `redeploy-${key}`, {
+    const policy = new IamRolePolicy(this, `redeploy-${key}`, {
       name: `redeploy-${key}`,
       role: this.function.roleName,
       policy: policyDocument([
@@ -300,6 +323,11 @@ export class PostgresCredentials extends Construct {
         },
       ]),
     });
+    // The first rotation's finishSecret may redeploy already: the permission exists before it starts.
+    this.rotation.dependsOn = [
+      ...(this.rotation.dependsOn ?? []),
+      `${policy.terraformResourceType}.${policy.friendlyUniqueId}`,
+    ];
   }
 
   /** The alarm on the function's errors: a failed rotation leaves the previous credentials current. */

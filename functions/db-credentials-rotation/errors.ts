@@ -50,3 +50,11 @@ export class RedeployError extends RotationError {
     this.name = "RedeployError";
   }
 }
+
+/** A role the function would manage exists with more than the application's privileges. */
+export class RoleConflictError extends RotationError {
+  constructor(message: string) {
+    super(message);
+    this.name = "RoleConflictError";
+  }
+}

@@ -10,6 +10,7 @@
  */
 import type { ConnectionOptions } from "node:tls";
 import { Client, type ClientConfig } from "pg";
+import { RoleConflictError } from "./errors";
 import { scramSha256Verifier } from "./scram";
 
 /** Where the database is and how to trust its certificate. */
@@ -28,14 +29,15 @@ export interface DatabaseEndpoint {
   readonly queryTimeoutMs?: number;
 }
 
-/** SQLSTATEs of a refused login: wrong password (28P01), unknown role or no login right (28000). */
-const LOGIN_REFUSED = new Set(["28P01", "28000"]);
-
+/**
+ * A refused password: SQLSTATE 28P01, which PostgreSQL answers for a wrong password and, with SCRAM,
+ * for a role that does not exist. Other refusals (28000: no pg_hba entry, TLS required) are errors.
+ */
 export const isLoginRefused = (error: unknown): boolean =>
   typeof error === "object" &&
   error !== null &&
   "code" in error &&
-  LOGIN_REFUSED.has(String((error as { code: unknown }).code));
+  String((error as { code: unknown }).code) === "28P01";
 
 /** Double-quotes an identifier the configuration checked (lowercase, digits, underscores). */
 const ident = (name: string): string => {
@@ -147,13 +149,42 @@ export async function provisionLoginRole(
   const verifier = scramSha256Verifier(options.password);
   await master.query("BEGIN");
   try {
-    const { rows } = await master.query<{ rolname: string }>(
-      "SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])",
+    const { rows } = await master.query<{
+      rolname: string;
+      rolsuper: boolean;
+      rolreplication: boolean;
+      rolbypassrls: boolean;
+      member_of: string[];
+    }>(
+      `SELECT r.rolname, r.rolsuper, r.rolreplication, r.rolbypassrls,
+              ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                    WHERE m.member = r.oid ORDER BY 1) AS member_of
+         FROM pg_roles r WHERE r.rolname = ANY($1::text[])`,
       [[options.group, options.login]],
     );
+    // A role made by someone else may carry more than the group's privileges: refuse it rather than
+    // hand it to the application (the master user cannot take superuser, replication or RLS bypass away).
+    for (const role of rows) {
+      const allowedMemberships = role.rolname === options.login ? [options.group] : [];
+      const extra = [
+        role.rolsuper ? "SUPERUSER" : undefined,
+        role.rolreplication ? "REPLICATION" : undefined,
+        role.rolbypassrls ? "BYPASSRLS" : undefined,
+        ...role.member_of.filter((g) => !allowedMemberships.includes(g)).map((g) => `membership in ${g}`),
+      ].filter((x): x is string => x !== undefined);
+      if (extra.length > 0) {
+        throw new RoleConflictError(
+          `The role ${role.rolname} exists already with ${extra.join(", ")}: more than the application's role may have. Drop it or take those away as an administrator (or pick another application role), then rotate again.`,
+        );
+      }
+    }
     const existing = new Set(rows.map((r) => r.rolname));
     const createdGroup = !existing.has(options.group);
     const createdLogin = !existing.has(options.login);
+    if (!createdGroup) {
+      // Whatever it was made as, the group never logs in.
+      await master.query(`ALTER ROLE ${group} WITH NOLOGIN NOCREATEROLE NOCREATEDB PASSWORD NULL`);
+    }
     if (createdGroup) {
       await master.query(`CREATE ROLE ${group} NOLOGIN`);
       // What the master user owns already (an adopted database's tables): the group may use it. Later
@@ -165,7 +196,9 @@ export async function provisionLoginRole(
     if (createdLogin) {
       await master.query(`CREATE ROLE ${login} LOGIN PASSWORD '${verifier}'`);
     } else {
-      await master.query(`ALTER ROLE ${login} WITH LOGIN PASSWORD '${verifier}'`);
+      await master.query(
+        `ALTER ROLE ${login} WITH LOGIN NOCREATEROLE NOCREATEDB INHERIT PASSWORD '${verifier}'`,
+      );
     }
     const member = await master.query(
       "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = $2",

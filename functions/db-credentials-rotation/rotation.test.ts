@@ -1,9 +1,6 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../shared/logger";
 import { loginRoles } from "./config";
-import { createRotationHandler } from "./rotation";
 import { type PostgresServer, startPostgres } from "./test/postgres-server";
 import { World } from "./test/world";
 
@@ -220,20 +217,67 @@ describe("db-credentials rotation against PostgreSQL 15", () => {
     });
   });
 
-  it("refuses a server whose certificate it does not trust", async () => {
+  it("refuses a server whose certificate it does not trust, or that is not the host it was asked for", async () => {
     const w = await freshWorld();
-    // The same surroundings, but trusting only the CAs Node.js ships with.
-    const untrusting = createRotationHandler({
-      config: w.config,
-      secretsManager: new SecretsManagerClient({ region: "us-east-1" }),
-      ecs: w.ecs,
-      logger: createLogger({ service: "db-credentials-rotation", write: (line) => w.lines.push(line) }),
-    });
     const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
-    const step = (Step: string) =>
-      untrusting({ Step, SecretId: w.config.secretArn, ClientRequestToken: VersionId });
-    await step("createSecret");
-    await expect(step("setSecret")).rejects.toThrow(/self-signed certificate/);
+    await w.step("createSecret", VersionId);
+    const event = { Step: "setSecret", SecretId: w.config.secretArn, ClientRequestToken: VersionId };
+    // The CAs Node.js ships with only.
+    await expect(w.makeHandler({ tls: {} })(event)).rejects.toThrow(/self-signed certificate/);
+    // A trusted certificate, for 127.0.0.1, reached under another name.
+    await expect(w.makeHandler({ config: { ...w.config, host: "localhost" } })(event)).rejects.toThrow(
+      /does not match certificate's altnames/,
+    );
+  });
+
+  it("refuses to manage a role someone made with more than the group's privileges, and the group never logs in", async () => {
+    const w = await freshWorld();
+    const [a] = loginRoles(w.config.appRole);
+    await pg.sql("postgres", `CREATE ROLE ${w.config.appRole} LOGIN PASSWORD 'known-to-someone'`);
+    await pg.sql("postgres", `CREATE ROLE ${a} LOGIN`);
+    await pg.sql("postgres", `GRANT pg_read_all_data TO ${a}`);
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    await w.step("createSecret", VersionId);
+    await expect(w.step("setSecret", VersionId)).rejects.toThrow(
+      new RegExp(`The role ${a} exists already with membership in pg_read_all_data`),
+    );
+    await pg.sql("postgres", `REVOKE pg_read_all_data FROM ${a}`);
+    await w.step("setSecret", VersionId);
+    const [group] = await pg.sql<{ rolcanlogin: boolean; rolpassword: string | null }>(
+      "postgres",
+      "SELECT rolcanlogin, rolpassword FROM pg_authid WHERE rolname = $1",
+      [w.config.appRole],
+    );
+    expect(group).toEqual({ rolcanlogin: false, rolpassword: null });
+  });
+
+  it("await-current waits for a finished rotation whose credentials log in, and says why it gave up otherwise", async () => {
+    const w = await freshWorld();
+    const quick = w.makeHandler({ pollIntervalMs: 20, awaitTimeoutMs: 300 });
+    await expect(quick({ action: "await-current" })).rejects.toThrow(
+      /No usable credentials in .*db-credentials.* yet: no version is AWSCURRENT yet.*rotate-secret/,
+    );
+    // The first rotation half done: its value is AWSCURRENT and still AWSPENDING.
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    await w.step("createSecret", VersionId);
+    await expect(quick({ action: "await-current" })).rejects.toThrow(/the first rotation is under way/);
+    // Secrets Manager finishes it while the wait is on.
+    const waiting = w.makeHandler({ pollIntervalMs: 20, awaitTimeoutMs: 10_000 })({
+      action: "await-current",
+    });
+    for (const step of ["setSecret", "testSecret", "finishSecret"] as const) await w.step(step, VersionId);
+    w.secret.updateSecretVersionStage({
+      SecretId: w.config.secretArn,
+      VersionStage: "AWSPENDING",
+      RemoveFromVersionId: VersionId,
+    });
+    const [a] = loginRoles(w.config.appRole);
+    await expect(waiting).resolves.toEqual({
+      action: "await-current",
+      status: "ready",
+      versionId: VersionId,
+      username: a,
+    });
   });
 
   it("refuses events that are not rotation steps, and steps for another secret or a version not pending", async () => {
@@ -262,14 +306,24 @@ describe("db-credentials rotation against PostgreSQL 15", () => {
     await w.rotate();
     await w.rotate();
     await w.rotate();
+    // Errors go to the Lambda runtime, which logs them as they are: they must hold none either.
+    const errors: string[] = [];
+    const { VersionId } = w.secret.rotateSecret(w.config.secretArn);
+    await w.step("createSecret", VersionId);
+    await w.step("testSecret", VersionId).catch((e: Error) => errors.push(`${e.message} ${String(e.cause)}`));
+    w.master.seed(JSON.stringify({ username: w.masterUser, password: "wrong-password-1" }));
+    w.master.seed(JSON.stringify({ username: w.masterUser, password: "wrong-password-2" }));
+    await w.step("setSecret", VersionId).catch((e: Error) => errors.push(`${e.message} ${String(e.cause)}`));
+    expect(errors).toHaveLength(2);
     const secrets = passwordsIn(w);
     expect(secrets.length).toBeGreaterThanOrEqual(6);
     const logs = w.lines.join("\n");
     expect(w.lines.length).toBeGreaterThan(10);
     const serverLog = pg.log();
     expect(serverLog).toMatch(/ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/);
-    for (const secret of [...secrets, w.masterPassword]) {
+    for (const secret of [...secrets, w.masterPassword, "wrong-password-1", "wrong-password-2"]) {
       expect(logs).not.toContain(secret);
+      expect(errors.join("\n")).not.toContain(secret);
     }
     for (const secret of secrets) expect(serverLog).not.toContain(secret);
   });

@@ -43,6 +43,7 @@ import {
   MasterLoginError,
   PendingLoginError,
   RedeployError,
+  RotationError,
   StepRefusedError,
 } from "./errors";
 import {
@@ -82,9 +83,30 @@ export interface RotationDependencies {
   readonly logger?: Logger;
   /** @default generatePassword */
   readonly generatePassword?: () => string;
+  /** Milliseconds between two looks while awaiting the current credentials. @default 2000 */
+  readonly pollIntervalMs?: number;
+  /** How long the wait lasts without a Lambda context. @default 50000 */
+  readonly awaitTimeoutMs?: number;
 }
 
-export type RotationHandler = (event: unknown) => Promise<StepResult>;
+/** What `{ "action": "await-current" }` returns: no value, only which version and role. */
+export interface AwaitResult {
+  readonly action: "await-current";
+  readonly status: "ready";
+  readonly versionId: string;
+  readonly username: string;
+}
+
+/** The Lambda context fields the function uses. */
+export interface InvocationContext {
+  /** Lambda's clock: without it (tests, local runs) the wait uses {@link RotationDependencies.awaitTimeoutMs}. */
+  readonly getRemainingTimeInMillis?: () => number;
+}
+
+export type RotationHandler = (
+  event: unknown,
+  context?: InvocationContext,
+) => Promise<StepResult | AwaitResult>;
 
 const errorName = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "name" in error ? String(error.name) : undefined;
@@ -96,12 +118,13 @@ const SERVICE_ABSENT = new Set([
   "ClusterNotFoundException",
 ]);
 
-/** Checks the shape of a rotation step; anything else is refused with what is accepted. */
-export function parseEvent(event: unknown): RotationStepEvent {
+/** Checks the shape of an event; anything else is refused with what is accepted. */
+export function parseEvent(event: unknown): RotationStepEvent | { readonly action: "await-current" } {
   const e = (typeof event === "object" && event !== null ? event : {}) as Record<string, unknown>;
+  if (e.action === "await-current" && Object.keys(e).length === 1) return { action: "await-current" };
   if (!ROTATION_STEPS.includes(e.Step as RotationStep)) {
     throw new InvalidEventError(
-      `Expected a Secrets Manager rotation step {"Step", "SecretId", "ClientRequestToken"} with Step one of ${ROTATION_STEPS.join(", ")}; got ${typeof event === "object" && event !== null ? `keys ${JSON.stringify(Object.keys(event))}` : typeof event}. To rotate now, run: aws secretsmanager rotate-secret --secret-id <the credentials secret>.`,
+      `Expected a Secrets Manager rotation step {"Step", "SecretId", "ClientRequestToken"} with Step one of ${ROTATION_STEPS.join(", ")}, or {"action": "await-current"}; got ${typeof event === "object" && event !== null ? `keys ${JSON.stringify(Object.keys(event))}` : typeof event}. To rotate now, run: aws secretsmanager rotate-secret --secret-id <the credentials secret>.`,
     );
   }
   if (
@@ -119,6 +142,7 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
   const { config } = deps;
   const rootLogger = deps.logger ?? createLogger({ service: "db-credentials-rotation" });
   const newPassword = deps.generatePassword ?? generatePassword;
+  const pollIntervalMs = deps.pollIntervalMs ?? 2_000;
   const endpoint: DatabaseEndpoint = {
     host: config.host,
     port: config.port,
@@ -174,7 +198,7 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
     const value = parseCredentials(raw);
     if (value === undefined) {
       throw new StepRefusedError(
-        `The AWSPENDING version ${versionId} of ${config.secretArn} holds no credentials this function wrote. Detach the label (aws secretsmanager update-secret-version-stage --secret-id ${config.secretArn} --version-stage AWSPENDING --remove-from-version-id ${versionId}) and rotate again.`,
+        `The AWSPENDING version ${versionId} of ${config.secretArn} holds no credentials this function wrote. As the break-glass role, detach the label (aws secretsmanager update-secret-version-stage --secret-id ${config.secretArn} --version-stage AWSPENDING --remove-from-version-id ${versionId}) and rotate again.`,
       );
     }
     if (value.username !== loginA && value.username !== loginB) {
@@ -336,8 +360,53 @@ export function createRotationHandler(deps: RotationDependencies): RotationHandl
     return { step: "finishSecret", versionId, status, redeployed };
   };
 
-  return async (event) => {
-    const step = parseEvent(event);
+  /**
+   * Waits until a rotation has made credentials current (a version labelled AWSCURRENT and no
+   * longer AWSPENDING) and they log in; what Terraform invokes before it creates the services.
+   */
+  const awaitCurrent = async (context: InvocationContext | undefined): Promise<AwaitResult> => {
+    const log = rootLogger.child({ action: "await-current" });
+    const started = Date.now();
+    const budget = () =>
+      context?.getRemainingTimeInMillis
+        ? context.getRemainingTimeInMillis() - 5_000
+        : (deps.awaitTimeoutMs ?? 50_000) - (Date.now() - started);
+    let last = "no version is AWSCURRENT yet";
+    for (;;) {
+      const { stages } = await describe();
+      const current = Object.entries(stages).find(([, labels]) => labels.includes("AWSCURRENT"));
+      if (current && !current[1].includes("AWSPENDING")) {
+        const value = parseCredentials(await read(config.secretArn, { VersionId: current[0] }, log));
+        if (value === undefined) {
+          last = `the AWSCURRENT version ${current[0]} holds no credentials this function wrote`;
+        } else if (await logsIn(value)) {
+          log.info("The current credentials log in", { versionId: current[0], username: value.username });
+          return {
+            action: "await-current",
+            status: "ready",
+            versionId: current[0],
+            username: value.username,
+          };
+        } else {
+          last = `the AWSCURRENT credentials (version ${current[0]}, role ${value.username}) do not log in`;
+        }
+      } else if (current) {
+        last = `the first rotation is under way (version ${current[0]} is still AWSPENDING)`;
+      }
+      if (budget() < pollIntervalMs) break;
+      await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+    }
+    const error = new RotationError(
+      `No usable credentials in ${config.secretArn} yet: ${last}. Read the rotation's logs (aws logs tail /aws/lambda/<this function>), fix the cause, rotate (aws secretsmanager rotate-secret --secret-id ${config.secretArn}) and apply again.`,
+    );
+    log.error("Gave up waiting for the current credentials", describeError(error));
+    throw error;
+  };
+
+  return async (event, context) => {
+    const parsed = parseEvent(event);
+    if ("action" in parsed) return awaitCurrent(context);
+    const step = parsed;
     const log = rootLogger.child({ step: step.Step, versionId: step.ClientRequestToken });
     try {
       if (step.SecretId !== config.secretArn) {

@@ -354,6 +354,25 @@ describe("Freeside production: the db-credentials secret and its rotation", () =
     );
   });
 
+  test("the services wait for an invocation that returns once current credentials log in; the rotation waits for the redeploy permissions and follows a replaced instance", () => {
+    const [invocation] = values(production, "aws_lambda_invocation");
+    expect(JSON.parse(invocation.input)).toEqual({ action: "await-current" });
+    expect(invocation.depends_on).toEqual([expect.stringMatching(/^aws_secretsmanager_secret_rotation\./)]);
+    expect(invocation.lifecycle.replace_triggered_by).toEqual([
+      expect.stringMatching(/^aws_secretsmanager_secret_rotation\.db-credentials_rotation_[0-9A-F]{8}$/),
+    ]);
+    const [rotation] = values(production, "aws_secretsmanager_secret_rotation");
+    expect(rotation.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_iam_role_policy\.db-credentials_redeploy-api_[0-9A-F]{8}$/),
+        expect.stringMatching(/^aws_iam_role_policy\.db-credentials_redeploy-worker_[0-9A-F]{8}$/),
+      ]),
+    );
+    expect(rotation.lifecycle.replace_triggered_by).toEqual([
+      "aws_db_instance.database_instance_D7FC2283.resource_id",
+    ]);
+  });
+
   test("the function runs in the private subnets, reaches the database, and is told where everything is", () => {
     const f = fn();
     expect(f.vpc_config.subnet_ids).toHaveLength(2);
@@ -401,7 +420,7 @@ describe("Freeside production: the db-credentials secret and its rotation", () =
       });
       const service = named(production, "aws_ecs_service", `arrakis-production-${name}`);
       expect(service.depends_on).toContainEqual(
-        expect.stringMatching(/^aws_secretsmanager_secret_rotation\.db-credentials_rotation_/),
+        expect.stringMatching(/^aws_lambda_invocation\.db-credentials_first-credentials_/),
       );
     }
     const policy = values(production, "aws_secretsmanager_secret_policy").find((p) =>
@@ -418,7 +437,10 @@ describe("Freeside production: the db-credentials secret and its rotation", () =
     const writers = statements.find((st: any) => st.Sid === "OnlyWritersWriteValues").Condition.ArnNotLike[
       "aws:PrincipalArn"
     ];
-    expect(writers).toEqual([expect.stringMatching(/db-credentials_function_role/)]);
+    expect(writers).toEqual([
+      expect.stringMatching(/db-credentials_function_role/),
+      expect.stringMatching(/:role\/arrakis-break-glass$/),
+    ]);
   });
 });
 

@@ -20,7 +20,13 @@ import { FakeSecretsManager } from "../../shared/test/fake-secrets-manager";
 import type { RotationConfig } from "../config";
 import { type DatabaseCredentials, parseCredentials } from "../credentials";
 import { connect } from "../postgres";
-import { createRotationHandler, ROTATION_STEPS, type RotationHandler, type StepResult } from "../rotation";
+import {
+  createRotationHandler,
+  ROTATION_STEPS,
+  type RotationDependencies,
+  type RotationHandler,
+  type StepResult,
+} from "../rotation";
 import type { PostgresServer } from "./postgres-server";
 
 export const SECRET_ARN =
@@ -89,12 +95,18 @@ export class World {
       .callsFake((i) => of(i.SecretId).updateSecretVersionStage(i));
     this.smMock.on(RotateSecretCommand).callsFake((i) => of(i.SecretId).rotateSecret(i.SecretId));
     this.master.seed(JSON.stringify({ username: this.masterUser, password: this.masterPassword }));
-    this.handler = createRotationHandler({
+    this.handler = this.makeHandler();
+  }
+
+  /** A handler on this world, with `extra` dependencies changed. */
+  makeHandler(extra: Partial<RotationDependencies> = {}): RotationHandler {
+    return createRotationHandler({
       config: this.config,
       secretsManager: new SecretsManagerClient({ region: "us-east-1" }),
       ecs: this.ecs,
-      tls: { ca: pg.ca },
+      tls: { ca: this.pg.ca },
       logger: createLogger({ service: "db-credentials-rotation", write: (line) => this.lines.push(line) }),
+      ...extra,
     });
   }
 
@@ -114,18 +126,24 @@ export class World {
     this.master.seed(JSON.stringify({ username: this.masterUser, password: this.masterPassword }));
   }
 
-  /** Plays Secrets Manager's part: starts a rotation and runs the four steps in order. */
+  /**
+   * Plays Secrets Manager's part: starts a rotation, runs the four steps in order and, once they all
+   * succeeded, takes AWSPENDING off the version as the service does.
+   */
   async rotate(): Promise<{ versionId: string; results: StepResult[] }> {
     const { VersionId } = this.secret.rotateSecret(SECRET_ARN);
     const results: StepResult[] = [];
-    for (const Step of ROTATION_STEPS) {
-      results.push(await this.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: VersionId }));
-    }
+    for (const Step of ROTATION_STEPS) results.push(await this.step(Step, VersionId));
+    this.secret.updateSecretVersionStage({
+      SecretId: SECRET_ARN,
+      VersionStage: "AWSPENDING",
+      RemoveFromVersionId: VersionId,
+    });
     return { versionId: VersionId, results };
   }
 
-  step(Step: (typeof ROTATION_STEPS)[number], versionId: string): Promise<StepResult> {
-    return this.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: versionId });
+  async step(Step: (typeof ROTATION_STEPS)[number], versionId: string): Promise<StepResult> {
+    return (await this.handler({ Step, SecretId: SECRET_ARN, ClientRequestToken: versionId })) as StepResult;
   }
 
   current(): DatabaseCredentials {
