@@ -89,6 +89,18 @@ export const ciField = z
   .strict();
 
 /**
+ * What an environment takes over instead of creating (stacks/adoption.ts): `imports` maps resources
+ * of its stack, by construct path (`network/vpc`), to the ids of the running ones.
+ */
+export const adoptField = z
+  .object({
+    imports: z.record(z.string(), z.string().min(1, "must not be empty")).default({}),
+  })
+  .strict();
+
+export type AdoptSettings = z.output<typeof adoptField>;
+
+/**
  * Fields of every environment, whatever its platform:
  * - `projectName` and `environment`: the `<project>-<env>-` prefix of every resource name;
  * - `region`, `accountId` (optional: Terraform then refuses credentials of any other account);
@@ -97,7 +109,8 @@ export const ciField = z
  *   checks that it exists and sits in the environment's account);
  * - `tags` added to every resource;
  * - `ci`: the GitHub repository and environment whose deploy workflow applies it, and whether a push
- *   to main deploys it (`deployOnPush`, default false: by hand, `workflow_dispatch`).
+ *   to main deploys it (`deployOnPush`, default false: by hand, `workflow_dispatch`);
+ * - `adopt` (optional): running resources the environment's stack takes over (stacks/adoption.ts).
  */
 export const commonFields = {
   projectName: nameField("for example meeting-notes"),
@@ -113,6 +126,7 @@ export const commonFields = {
     .regex(/^[a-z][a-z0-9-]*$/, "must name a state store of environments/state.ts (for example default)"),
   tags: tagsField.default({}),
   ci: ciField,
+  adopt: adoptField.optional(),
 };
 
 /** What the registry and the shared stacks read of any platform's checked environment. */

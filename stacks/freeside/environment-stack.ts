@@ -21,6 +21,7 @@ import { StateKey, stateObjectKey } from "../../constructs/state";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import type { StateConfig } from "../../environments";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
+import { adoptExisting } from "../adoption";
 import { inEnvironmentFile } from "../app";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
@@ -320,6 +321,8 @@ export class FreesideStack extends TerraformStack {
       planReadableSecretArns: [this.redisCredentials.secretArn],
     });
     this.ci.boundary.applyToRolesIn(this);
+    // Running resources this environment takes over (adopt.imports), once every resource exists.
+    adoptExisting(this, env);
 
     this.outputs();
   }

@@ -18,6 +18,7 @@ import { StateKey, stateObjectKey } from "../../constructs/state";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import type { StateConfig } from "../../environments";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
+import { adoptExisting } from "../adoption";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
 import { imageTagVariable } from "../variables";
@@ -187,6 +188,8 @@ export class EnvironmentStack extends TerraformStack {
     });
 
     this.movedFromBeforeTheLibrarySplit();
+    // Running resources this environment takes over (adopt.imports), once every resource exists.
+    adoptExisting(this, env);
     this.outputs(ci, secrets);
   }
 

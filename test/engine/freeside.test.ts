@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { stackWorkspaces } from "../../scripts/stack-workspaces";
-import { freeside } from "../../stacks/freeside/platform";
+import { FREESIDE_FILES, freeside, freesidePlatform } from "../../stacks/freeside/platform";
+import { meetingNotes } from "../../stacks/meeting-notes/platform";
 import { PLATFORMS } from "../../stacks/platforms";
+import { SEED_PRODUCTION_IMPORTS } from "../fixtures/freeside-adoption";
 import { EngineStack, requireTerraform, workspaceGuardAddress } from "../support/engine";
-import { tftest } from "../support/mocks";
+import { importOverrides, tftest } from "../support/mocks";
 import { synthRegistry } from "../support/platform";
 
 /**
@@ -54,6 +56,38 @@ describe.concurrent("Freeside in the engine", () => {
       expect(result.ok).toBe(true);
     },
   );
+
+  test("freeside-production adopting the seed's running resources applies with mocks, each import with its override", async () => {
+    const files = FREESIDE_FILES.map((f) =>
+      f.source.endsWith("production.ts")
+        ? { source: f.source, input: { ...(f.input as object), adopt: { imports: SEED_PRODUCTION_IMPORTS } } }
+        : f,
+    );
+    const json = synthRegistry([meetingNotes, freesidePlatform(files)])["freeside-production"]!;
+    const imports = (json as { import: { to: string }[] }).import;
+    expect(imports).toHaveLength(Object.keys(SEED_PRODUCTION_IMPORTS).length);
+    // What AWS would return for the imported resources where the mock cannot know it (the ARNs the provider validates), the key they
+    // are encrypted with (the stack's own key, created in the same apply), the load balancer's ARN the
+    // listeners name, the certificate's DNS validation record, the database's master secret.
+    const key = '"arn:aws:kms:us-east-1:891376933289:key/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab"';
+    const VALUES: Record<string, string> = {
+      aws_secretsmanager_secret: `kms_key_id = ${key}\n    arn = "arn:aws:secretsmanager:us-east-1:891376933289:secret:arrakis-production/adopted-AbCdEf"`,
+      aws_iam_role: 'arn = "arn:aws:iam::891376933289:role/adopted"',
+      aws_cloudwatch_log_group: `kms_key_id = ${key}`,
+      aws_ecr_repository: `encryption_configuration = [{ encryption_type = "KMS", kms_key = ${key} }]`,
+      aws_elasticache_replication_group: `kms_key_id = ${key}\n    user_group_ids = ["arrakis-production-cache"]`,
+      aws_db_instance: `kms_key_id = ${key}\n    performance_insights_kms_key_id = ${key}\n    master_user_secret_kms_key_id = ${key}\n    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:us-east-1:891376933289:secret:rds!db-0000-AbCdEf", kms_key_id = ${key}, secret_status = "active" }]`,
+      aws_lb: `arn = "${SEED_PRODUCTION_IMPORTS["edge/load-balancer/alb"]}"\n    arn_suffix = "app/arrakis-production-api/0123456789abcdef"`,
+      aws_lb_target_group: `arn = "${SEED_PRODUCTION_IMPORTS["edge/load-balancer/targets"]}"\n    arn_suffix = "targetgroup/arrakis-production-api/0123456789abcdef"`,
+      aws_acm_certificate: `arn = "${SEED_PRODUCTION_IMPORTS["edge/certificate"]}"\n    domain_validation_options = [{ domain_name = "api.freeside.example.com", resource_record_name = "_x.api.freeside.example.com.", resource_record_type = "CNAME", resource_record_value = "_y.acm-validations.aws." }]`,
+    };
+    const overrides = importOverrides(json as never, VALUES);
+    const stack = await EngineStack.init("apply-freeside-production-adopted", json, {
+      "apply.tftest.hcl": tftest(overrides, `run "apply" {\n  command = apply\n  ${APPLY_VARS}\n}`),
+    });
+    const result = await stack.test({ workspace: stackWorkspaces()["freeside-production"]! });
+    expect(result.output).toMatch(/1 passed, 0 failed/);
+  });
 
   test("freeside-production refuses to plan in the default workspace, naming the command to run", async () => {
     const name = "freeside-production";

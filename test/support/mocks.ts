@@ -111,3 +111,85 @@ mock_provider "aws" {
 export function tftest(...runs: string[]): string {
   return `${AWS_MOCK_PROVIDER}\n${runs.join("\n")}\n`;
 }
+
+/**
+ * The computed attributes the mock provider would invent for a resource, pinned: for the created
+ * resources an imported one's configuration refers to. The mock reads an imported resource back from
+ * its configuration, so a reference to a value unknown at plan time (the new key's ARN) would leave it
+ * unknown; pinned at plan time (`override_during = plan`), it is known. Config-set attributes are left
+ * out: the configuration decides them.
+ */
+const PINNED_COMPUTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  aws_kms_key: {
+    arn: '"arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"',
+    id: '"11111111-2222-3333-4444-555555555555"',
+    key_id: '"11111111-2222-3333-4444-555555555555"',
+    multi_region: "false",
+    rotation_period_in_days: "365",
+    tags_all: "{}",
+  },
+  aws_elasticache_user_group: {
+    arn: '"arn:aws:elasticache:us-east-1:123456789012:usergroup:mock"',
+    id: '"mock"',
+    tags_all: "{}",
+  },
+  aws_ecs_task_definition: {
+    arn: '"arn:aws:ecs:us-east-1:123456789012:task-definition/mock:1"',
+    arn_without_revision: '"arn:aws:ecs:us-east-1:123456789012:task-definition/mock"',
+    enable_fault_injection: "false",
+    id: '"mock"',
+    network_mode: '"awsvpc"',
+    revision: "1",
+    tags_all: "{}",
+  },
+  aws_cloudwatch_log_group: {
+    arn: '"arn:aws:logs:us-east-1:123456789012:log-group:mock"',
+    id: '"mock"',
+    log_group_class: '"STANDARD"',
+    name_prefix: '""',
+    tags_all: "{}",
+  },
+};
+
+/**
+ * The `override_resource` blocks a mocked apply of a configuration with import blocks needs: one per
+ * import (with `values` by resource type, where the mock cannot know what AWS would return), and one
+ * pinned at plan time for each created resource an imported one refers to.
+ */
+export function importOverrides(
+  json: {
+    readonly import?: readonly { to: string }[];
+    readonly resource?: Record<string, Record<string, unknown>>;
+  },
+  valuesByType: Readonly<Record<string, string>> = {},
+): string {
+  const imported = new Set((json.import ?? []).map((i) => i.to));
+  const referenced = new Set<string>();
+  for (const [type, resources] of Object.entries(json.resource ?? {})) {
+    for (const [name, body] of Object.entries(resources)) {
+      if (!imported.has(`${type}.${name}`)) continue;
+      const { "//": _meta, depends_on: _d, lifecycle: _l, ...config } = body as Record<string, unknown>;
+      for (const [, address] of JSON.stringify(config).matchAll(/\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\./g)) {
+        if (!imported.has(address!)) referenced.add(address!);
+      }
+    }
+  }
+  const blocks = [...imported].map((address) => {
+    const values = valuesByType[address.split(".")[0]!];
+    return `override_resource {\n  target = ${address}\n${values ? `  values = {\n    ${values}\n  }\n` : ""}}`;
+  });
+  for (const address of [...referenced].sort()) {
+    const [type, name] = address.split(".") as [string, string];
+    const pinned = PINNED_COMPUTED[type];
+    if (!pinned) continue;
+    const config = (json.resource?.[type]?.[name] ?? {}) as Record<string, unknown>;
+    const values = Object.entries(pinned)
+      .filter(([attribute]) => !(attribute in config))
+      .map(([attribute, value]) => `${attribute} = ${value}`)
+      .join("\n    ");
+    blocks.push(
+      `override_resource {\n  target = ${address}\n  override_during = plan\n  values = {\n    ${values}\n  }\n}`,
+    );
+  }
+  return blocks.join("\n");
+}

@@ -1,0 +1,240 @@
+import { TerraformResource, type TerraformStack } from "cdktf";
+import { type AdoptSettings, failSetting } from "../environments/fields";
+
+/**
+ * Adopting what already runs: `adopt.imports` in an environment file maps resources of the
+ * environment's stack, by construct path (`network/vpc`, `database/instance`; `npm run
+ * adoption-keys -- <stack>` lists them), to the ids of the running resources. Each becomes a
+ * Terraform `import` block, all written through one override of the stack (not `importFrom()`, which
+ * runs `terraform version` per import at synth time), and every adopted stateful resource gets
+ * `prevent_destroy`, so a plan that would destroy or replace it fails instead.
+ */
+
+const ARN = (service: string, resource: string) =>
+  new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:(\\d{12}):${resource}$`);
+const HEX_ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8,17}$`);
+const NAME = /^[A-Za-z0-9_.\-/+=,@]{1,512}$/;
+
+/** What an import id of a resource type looks like (the provider's import format), with an example. */
+interface IdShape {
+  readonly pattern: RegExp;
+  readonly example: string;
+}
+
+/**
+ * The import id of each resource type this repository adopts (hashicorp/aws 5.x import formats).
+ * An ARN's account is checked against the environment's `accountId`.
+ */
+export const IMPORT_ID_SHAPES: Readonly<Record<string, IdShape>> = {
+  aws_vpc: { pattern: HEX_ID("vpc"), example: "vpc-0a1b2c3d4e5f67890" },
+  aws_subnet: { pattern: HEX_ID("subnet"), example: "subnet-0a1b2c3d4e5f67890" },
+  aws_route_table: { pattern: HEX_ID("rtb"), example: "rtb-0a1b2c3d4e5f67890" },
+  aws_route: {
+    pattern: /^rtb-[0-9a-f]{8,17}_(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/,
+    example: "rtb-0a1b2c3d4e5f67890_0.0.0.0/0",
+  },
+  aws_route_table_association: {
+    pattern: /^subnet-[0-9a-f]{8,17}\/rtb-[0-9a-f]{8,17}$/,
+    example: "subnet-0a1b2c3d4e5f67890/rtb-0a1b2c3d4e5f67890",
+  },
+  aws_internet_gateway: { pattern: HEX_ID("igw"), example: "igw-0a1b2c3d4e5f67890" },
+  aws_nat_gateway: { pattern: HEX_ID("nat"), example: "nat-0a1b2c3d4e5f67890" },
+  aws_eip: { pattern: HEX_ID("eipalloc"), example: "eipalloc-0a1b2c3d4e5f67890" },
+  aws_security_group: { pattern: HEX_ID("sg"), example: "sg-0a1b2c3d4e5f67890" },
+  aws_vpc_security_group_ingress_rule: { pattern: HEX_ID("sgr"), example: "sgr-0a1b2c3d4e5f67890" },
+  aws_vpc_security_group_egress_rule: { pattern: HEX_ID("sgr"), example: "sgr-0a1b2c3d4e5f67890" },
+  aws_vpc_endpoint: { pattern: HEX_ID("vpce"), example: "vpce-0a1b2c3d4e5f67890" },
+  aws_flow_log: { pattern: HEX_ID("fl"), example: "fl-0a1b2c3d4e5f67890" },
+  aws_ecs_cluster: { pattern: /^[A-Za-z0-9_-]{1,255}$/, example: "arrakis-production-cluster" },
+  aws_ecs_cluster_capacity_providers: {
+    pattern: /^[A-Za-z0-9_-]{1,255}$/,
+    example: "arrakis-production-cluster",
+  },
+  aws_ecs_service: {
+    pattern: /^[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}$/,
+    example: "arrakis-production-cluster/arrakis-production-api",
+  },
+  aws_ecs_task_definition: {
+    pattern: ARN("ecs", "task-definition/[A-Za-z0-9_-]+:\\d+"),
+    example: "arn:aws:ecs:us-east-1:891376933289:task-definition/arrakis-production-api:42",
+  },
+  aws_iam_role: { pattern: /^[\w+=,.@-]{1,64}$/, example: "arrakis-production-api-task" },
+  aws_iam_role_policy: {
+    pattern: /^[\w+=,.@-]{1,64}:[\w+=,.@-]{1,128}$/,
+    example: "arrakis-production-api-task:app-policy",
+  },
+  aws_ecr_repository: { pattern: /^[a-z0-9][a-z0-9._/-]{1,255}$/, example: "arrakis-api" },
+  aws_ecr_lifecycle_policy: { pattern: /^[a-z0-9][a-z0-9._/-]{1,255}$/, example: "arrakis-api" },
+  aws_db_instance: { pattern: /^[a-z][a-z0-9-]{0,62}$/, example: "arrakis-production-postgres" },
+  aws_db_parameter_group: { pattern: /^[a-z][a-z0-9-]{0,254}$/, example: "arrakis-production-pg15" },
+  aws_db_subnet_group: { pattern: /^[a-z0-9][a-z0-9 ._-]{0,254}$/, example: "arrakis-production-db" },
+  aws_elasticache_replication_group: {
+    pattern: /^[a-z][a-z0-9-]{0,39}$/,
+    example: "arrakis-production-redis",
+  },
+  aws_elasticache_subnet_group: {
+    pattern: /^[a-z0-9][a-z0-9-]{0,254}$/,
+    example: "arrakis-production-cache",
+  },
+  aws_secretsmanager_secret: {
+    pattern: ARN("secretsmanager", "secret:[\\w/+=.@-]+-[A-Za-z0-9]{6}"),
+    example: "arn:aws:secretsmanager:us-east-1:891376933289:secret:arrakis-production/app-config-AbCdEf",
+  },
+  aws_cloudwatch_log_group: { pattern: /^[\w./#-]{1,512}$/, example: "/ecs/arrakis-production/api" },
+  aws_cloudwatch_metric_alarm: { pattern: NAME, example: "arrakis-production-cpu-high-api" },
+  aws_sns_topic: {
+    pattern: ARN("sns", "[\\w-]{1,256}"),
+    example: "arn:aws:sns:us-east-1:891376933289:arrakis-production-alerts",
+  },
+  aws_lb: {
+    pattern: ARN("elasticloadbalancing", "loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}"),
+    example:
+      "arn:aws:elasticloadbalancing:us-east-1:891376933289:loadbalancer/app/arrakis-production-alb/0123456789abcdef",
+  },
+  aws_lb_target_group: {
+    pattern: ARN("elasticloadbalancing", "targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}"),
+    example:
+      "arn:aws:elasticloadbalancing:us-east-1:891376933289:targetgroup/arrakis-production-api/0123456789abcdef",
+  },
+  aws_lb_listener: {
+    pattern: ARN("elasticloadbalancing", "listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}"),
+    example:
+      "arn:aws:elasticloadbalancing:us-east-1:891376933289:listener/app/arrakis-production-alb/0123456789abcdef/fedcba9876543210",
+  },
+  aws_acm_certificate: {
+    pattern: ARN("acm", "certificate/[0-9a-f-]{36}"),
+    example: "arn:aws:acm:us-east-1:891376933289:certificate/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab",
+  },
+  aws_route53_record: {
+    pattern: /^Z[A-Z0-9]{1,32}_[a-z0-9.*-]+_(A|AAAA|CNAME|TXT|MX|NS|SRV|CAA)$/,
+    example: "Z0123456789ABCDEFGHIJ_api.freeside.example.com_A",
+  },
+  aws_kms_key: {
+    pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    example: "0f0e1d2c-aaaa-bbbb-cccc-1234567890ab",
+  },
+  aws_kms_alias: { pattern: /^alias\/[\w/-]{1,250}$/, example: "alias/arrakis-production" },
+};
+
+/**
+ * Types whose loss loses data or breaks everything that points at them: adopted, they get
+ * `prevent_destroy`, so a plan that would destroy or replace them fails.
+ */
+export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
+  "aws_db_instance",
+  "aws_elasticache_replication_group",
+  "aws_secretsmanager_secret",
+  "aws_kms_key",
+  "aws_ecr_repository",
+  "aws_cloudwatch_log_group",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_lb",
+  "aws_acm_certificate",
+]);
+
+/** One import block. */
+export interface ImportBlock {
+  readonly to: string;
+  readonly id: string;
+}
+
+/** The stack's resources by construct path below the stack (`network/vpc`), in path order. */
+export function adoptableResources(stack: TerraformStack): Map<string, TerraformResource> {
+  const prefix = `${stack.node.path}/`;
+  const found = new Map<string, TerraformResource>();
+  for (const node of stack.node.findAll()) {
+    if (node instanceof TerraformResource && node.node.path.startsWith(prefix)) {
+      found.set(node.node.path.slice(prefix.length), node);
+    }
+  }
+  return new Map([...found].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Paths most like `key`: the same resource name under another parent, or the same parent. */
+function closest(key: string, paths: readonly string[]): string[] {
+  const leaf = key.split("/").pop() ?? key;
+  const parent = key.split("/")[0] ?? key;
+  const byLeaf = paths.filter((p) => p.endsWith(`/${leaf}`) || p === leaf);
+  const byParent = paths.filter((p) => p.startsWith(`${parent}/`));
+  return [...new Set([...byLeaf, ...byParent])].slice(0, 6);
+}
+
+/**
+ * Turns `adopt.imports` into the stack's import blocks and protects the adopted stateful resources.
+ * Refuses (naming the file and the key) a key that names no resource of the stack, a resource type
+ * this repository has no id shape for, an id of the wrong shape, an ARN of another account, and an
+ * id given to two keys.
+ */
+export function adoptExisting(
+  stack: TerraformStack,
+  env: { readonly source: string; readonly accountId?: string | undefined; readonly adopt?: AdoptSettings },
+): ImportBlock[] {
+  const entries = Object.entries(env.adopt?.imports ?? {});
+  if (entries.length === 0) return [];
+  const resources = adoptableResources(stack);
+  const paths = [...resources.keys()];
+  const blocks: ImportBlock[] = [];
+  const seen = new Map<string, string>();
+  for (const [key, id] of entries) {
+    const field = `adopt.imports.${key}`;
+    const resource = resources.get(key);
+    if (resource === undefined) {
+      const near = closest(key, paths);
+      failSetting(
+        env.source,
+        field,
+        `names no resource of the stack ${stack.node.id} (keys are construct paths such as network/vpc)`,
+        key,
+        `${near.length > 0 ? `Did you mean ${near.join(", ")}? ` : ""}List them: npm run --silent adoption-keys -- ${stack.node.id}.`,
+      );
+    }
+    const type = resource.terraformResourceType;
+    const shape = IMPORT_ID_SHAPES[type];
+    if (shape === undefined) {
+      failSetting(
+        env.source,
+        field,
+        `is a ${type}, which this repository does not adopt (no import id shape is known for it)`,
+        id,
+        "Leave it out: Terraform creates it, or add its shape to IMPORT_ID_SHAPES in stacks/adoption.ts.",
+      );
+    }
+    const match = shape.pattern.exec(id);
+    if (!match) {
+      failSetting(
+        env.source,
+        field,
+        `must be the import id of a ${type} (${shape.pattern.source})`,
+        id,
+        `Give the running resource's id, for example ${shape.example}.`,
+      );
+    }
+    const account = match[1];
+    if (account !== undefined && /^\d{12}$/.test(account) && env.accountId && account !== env.accountId) {
+      failSetting(
+        env.source,
+        field,
+        `must be a resource of the environment's account ${env.accountId}`,
+        id,
+        "Give the ARN of the resource in that account.",
+      );
+    }
+    const earlier = seen.get(`${type} ${id}`);
+    if (earlier !== undefined) {
+      failSetting(
+        env.source,
+        field,
+        `must not adopt the ${type} that adopt.imports.${earlier} adopts already`,
+        id,
+        "Give each resource its own running one.",
+      );
+    }
+    seen.set(`${type} ${id}`, key);
+    blocks.push({ to: `${type}.${resource.friendlyUniqueId}`, id });
+    if (STATEFUL_TYPES.has(type)) resource.addOverride("lifecycle.prevent_destroy", true);
+  }
+  // One override for every import block (importFrom() would run `terraform version` per import).
+  stack.addOverride("import", blocks);
+  return blocks;
+}

@@ -1,0 +1,115 @@
+/**
+ * adopt.imports: running resources taken over through import blocks (stacks/adoption.ts), for every
+ * platform: the blocks written, the adopted stateful resources protected, and the errors a bad key
+ * or id gets.
+ */
+import { describe, expect, test } from "vitest";
+import { IMPORT_ID_SHAPES } from "../../stacks/adoption";
+import { FREESIDE_FILES, freesidePlatform } from "../../stacks/freeside/platform";
+import { meetingNotes } from "../../stacks/meeting-notes/platform";
+import { SEED_PRODUCTION_IMPORTS } from "../fixtures/freeside-adoption";
+import { synthPlatform, synthRegistry } from "../support/platform";
+import { resourcesOf } from "../support/synth";
+
+const PRODUCTION = "environments/freeside/production.ts";
+const adopting = (imports: Record<string, string>) =>
+  FREESIDE_FILES.map((f) =>
+    f.source === PRODUCTION ? { source: f.source, input: { ...(f.input as object), adopt: { imports } } } : f,
+  );
+const build = (imports: Record<string, string>) =>
+  synthRegistry([meetingNotes, freesidePlatform(adopting(imports))])["freeside-production"]!;
+
+describe("adopt.imports on Freeside production (the seed's running resources)", () => {
+  const json = build(SEED_PRODUCTION_IMPORTS) as any;
+
+  test("one import block per key, to the resource's address, with its id", () => {
+    const blocks = json.import as { to: string; id: string }[];
+    expect(blocks).toHaveLength(Object.keys(SEED_PRODUCTION_IMPORTS).length);
+    expect(blocks).toContainEqual({
+      to: "aws_db_instance.database_instance_D7FC2283",
+      id: "arrakis-production-postgres",
+    });
+    expect(blocks).toContainEqual({ to: "aws_ecr_repository.image_repository_36043D91", id: "arrakis-api" });
+    for (const block of blocks) {
+      const [type, name] = block.to.split(".");
+      expect(resourcesOf(json, type!)[name!], block.to).toBeDefined();
+    }
+  });
+
+  test("adopted stateful resources refuse to be destroyed or replaced; the others, and what is not adopted, do not", () => {
+    const protectedOf = (type: string) =>
+      Object.values(resourcesOf(json, type)).map((r: any) => r.lifecycle?.prevent_destroy === true);
+    expect(protectedOf("aws_db_instance")).toEqual([true]);
+    expect(protectedOf("aws_elasticache_replication_group")).toEqual([true]);
+    expect(protectedOf("aws_ecr_repository")).toEqual([true]);
+    expect(protectedOf("aws_vpc")).toEqual([true]);
+    expect(protectedOf("aws_secretsmanager_secret")).toEqual([true, true, true, true]);
+    expect(protectedOf("aws_ecs_service")).toEqual([false, false]);
+    // The key is created by this repository, not adopted.
+    expect(protectedOf("aws_kms_key")).toEqual([false]);
+  });
+
+  test("without adopt, no import block", () => {
+    const shipped = synthRegistry([meetingNotes, freesidePlatform(FREESIDE_FILES)])[
+      "freeside-production"
+    ] as any;
+    expect(shipped.import).toBeUndefined();
+  });
+
+  test.each([
+    [
+      "a key that names no resource, with the likely ones",
+      { "network/vpcs": "vpc-00000000000000001" },
+      /environments\/freeside\/production\.ts: `adopt\.imports\.network\/vpcs` names no resource of the stack freeside-production .*got "network\/vpcs"\. Did you mean network\/.*adoption-keys -- freeside-production/,
+    ],
+    [
+      "an id of the wrong shape",
+      { "database/instance": "arn:aws:rds:us-east-1:891376933289:db:arrakis-production-postgres" },
+      /`adopt\.imports\.database\/instance` must be the import id of a aws_db_instance .*for example arrakis-production-postgres/,
+    ],
+    [
+      "a subnet id for the VPC",
+      { "network/vpc": "subnet-00000000000000001" },
+      /`adopt\.imports\.network\/vpc` must be the import id of a aws_vpc/,
+    ],
+    [
+      "an ARN of another account",
+      {
+        "secrets/app-config":
+          "arn:aws:secretsmanager:us-east-1:123456789012:secret:arrakis-production/app-config-AbCdEf",
+      },
+      /`adopt\.imports\.secrets\/app-config` must be a resource of the environment's account 891376933289/,
+    ],
+    [
+      "a resource type this repository does not adopt",
+      { "db-credentials/first-credentials": "anything" },
+      /`adopt\.imports\.db-credentials\/first-credentials` is a aws_lambda_invocation, which this repository does not adopt/,
+    ],
+    [
+      "one running resource for two keys",
+      { "api/logs": "/ecs/arrakis-production/api", "worker/logs": "/ecs/arrakis-production/api" },
+      /`adopt\.imports\.worker\/logs` must not adopt the aws_cloudwatch_log_group that adopt\.imports\.api\/logs adopts already/,
+    ],
+    ["an empty id", { "network/vpc": "" }, /adopt\.imports\.network\/vpc.*must not be empty/],
+  ])("refuses %s", (_label, imports, message) => {
+    expect(() => build(imports)).toThrow(message);
+  });
+
+  test("every id shape's example is one of its own shape", () => {
+    for (const [type, shape] of Object.entries(IMPORT_ID_SHAPES)) {
+      expect(shape.pattern.test(shape.example), type).toBe(true);
+    }
+  });
+});
+
+describe("adopt.imports on meeting-notes (every platform)", () => {
+  test("the prod stack imports its VPC and keeps it", () => {
+    const stacks = synthPlatform({
+      prod: { adopt: { imports: { "network/vpc": "vpc-0a1b2c3d4e5f67890" } } } as any,
+    });
+    const prod = stacks.prod as any;
+    expect(prod.import).toEqual([{ to: expect.stringMatching(/^aws_vpc\./), id: "vpc-0a1b2c3d4e5f67890" }]);
+    expect(Object.values(resourcesOf(prod, "aws_vpc"))[0].lifecycle.prevent_destroy).toBe(true);
+    expect((stacks.staging as any).import).toBeUndefined();
+  });
+});
