@@ -90,11 +90,19 @@ export const ciField = z
 
 /**
  * What an environment takes over instead of creating (stacks/adoption.ts): `imports` maps resources
- * of its stack, by construct path (`network/vpc`), to the ids of the running ones.
+ * of its stack, by construct path (`network/vpc`), to the ids of the running ones; `live` declares
+ * what the running ones have where a difference would replace them.
  */
 export const adoptField = z
   .object({
     imports: z.record(z.string(), z.string().min(1, "must not be empty")).default({}),
+    /**
+     * The running resources' values of the attributes that force a replacement, by the same keys
+     * (Terraform attribute names): synth fails when the configuration gives another.
+     */
+    live: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .default({}),
   })
   .strict();
 

@@ -133,6 +133,45 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   "aws_acm_certificate",
 ]);
 
+/**
+ * The attributes of each type that force a replacement (hashicorp/aws 5.x; DESIGN.md lists the ones
+ * that bite): what `adopt.live` may declare, and what synth compares with the configuration.
+ */
+export const REPLACEMENT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  aws_db_instance: [
+    "identifier",
+    "engine",
+    "kms_key_id",
+    "storage_encrypted",
+    "username",
+    "db_name",
+    "db_subnet_group_name",
+  ],
+  aws_db_parameter_group: ["name", "family"],
+  aws_db_subnet_group: ["name"],
+  aws_elasticache_replication_group: [
+    "replication_group_id",
+    "at_rest_encryption_enabled",
+    "kms_key_id",
+    "port",
+    "subnet_group_name",
+  ],
+  aws_elasticache_subnet_group: ["name"],
+  aws_lb_target_group: ["name", "port", "protocol", "target_type"],
+  aws_lb: ["name", "internal", "load_balancer_type"],
+  aws_ecr_repository: ["name"],
+  aws_ecs_cluster: ["name"],
+  aws_ecs_service: ["name"],
+  aws_secretsmanager_secret: ["name"],
+  aws_cloudwatch_log_group: ["name"],
+  aws_iam_role: ["name"],
+  aws_vpc: ["cidr_block"],
+  aws_subnet: ["cidr_block", "availability_zone"],
+  aws_security_group: ["name", "description"],
+  aws_acm_certificate: ["domain_name"],
+  aws_kms_key: ["customer_master_key_spec", "key_usage"],
+};
+
 /** One import block. */
 export interface ImportBlock {
   readonly to: string;
@@ -169,9 +208,23 @@ function closest(key: string, paths: readonly string[]): string[] {
 export function adoptExisting(
   stack: TerraformStack,
   env: { readonly source: string; readonly accountId?: string | undefined; readonly adopt?: AdoptSettings },
+  /** The setting that gives an attribute, by `<key>.<attribute>`, for the fix of a live-value mismatch. */
+  settingOf: Readonly<Record<string, string>> = {},
 ): ImportBlock[] {
   const entries = Object.entries(env.adopt?.imports ?? {});
-  if (entries.length === 0) return [];
+  if (entries.length === 0) {
+    const [liveKey] = Object.keys(env.adopt?.live ?? {});
+    if (liveKey !== undefined) {
+      failSetting(
+        env.source,
+        `adopt.live.${liveKey}`,
+        "describes a resource that adopt.imports does not adopt",
+        liveKey,
+        `Add ${liveKey} to adopt.imports, or remove it here.`,
+      );
+    }
+    return [];
+  }
   const resources = adoptableResources(stack);
   const paths = [...resources.keys()];
   const blocks: ImportBlock[] = [];
@@ -236,5 +289,105 @@ export function adoptExisting(
   }
   // One override for every import block (importFrom() would run `terraform version` per import).
   stack.addOverride("import", blocks);
+  checkLiveValues(stack, env, resources, blocks, settingOf);
   return blocks;
+}
+
+const describe = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Compares each declared live value with what the configuration gives the attribute: equal literals
+ * pass; a reference passes when it points at an adopted resource the live value names (the ARN of the
+ * adopted key, say); anything else would replace the adopted resource on the first apply, and fails.
+ */
+function checkLiveValues(
+  stack: TerraformStack,
+  env: { readonly source: string; readonly adopt?: AdoptSettings },
+  resources: ReadonlyMap<string, TerraformResource>,
+  blocks: readonly ImportBlock[],
+  settingOf: Readonly<Record<string, string>>,
+): void {
+  const live = Object.entries(env.adopt?.live ?? {});
+  if (live.length === 0) return;
+  const adopted = new Map(blocks.map((b) => [b.to, b.id]));
+  const keyOf = new Map<string, string>(
+    [...resources].map(([path, r]) => [`${r.terraformResourceType}.${r.friendlyUniqueId}`, path]),
+  );
+  const json = stack.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  for (const [key, attributes] of live) {
+    const resource = resources.get(key);
+    const address = resource ? `${resource.terraformResourceType}.${resource.friendlyUniqueId}` : undefined;
+    if (resource === undefined || address === undefined || !adopted.has(address)) {
+      failSetting(
+        env.source,
+        `adopt.live.${key}`,
+        "describes a resource that adopt.imports does not adopt",
+        key,
+        `Add ${key} to adopt.imports with the running resource's id, or remove it here.`,
+      );
+    }
+    const type = resource.terraformResourceType;
+    const config = json.resource?.[type]?.[resource.friendlyUniqueId] ?? {};
+    const allowed = REPLACEMENT_ATTRIBUTES[type] ?? [];
+    for (const [attribute, value] of Object.entries(attributes)) {
+      const field = `adopt.live.${key}.${attribute}`;
+      if (!allowed.includes(attribute)) {
+        failSetting(
+          env.source,
+          field,
+          `is not an attribute that forces a replacement of a ${type}${allowed.length > 0 ? ` (those are ${allowed.join(", ")})` : ""}`,
+          value,
+          "Declare only those: the others are updated in place by the first apply.",
+        );
+      }
+      const given = config[attribute];
+      const setting = settingOf[`${key}.${attribute}`];
+      const fix = setting
+        ? `Set ${setting} to ${describe(value)} in the environment file.`
+        : "This repository fixes that value: the running resource cannot be adopted as it is; leave it out of adopt.imports (Terraform creates a new one beside it) or migrate it deliberately.";
+      if (given === undefined) {
+        failSetting(
+          env.source,
+          field,
+          "is not set by this configuration, so the first apply cannot be shown to keep it",
+          value,
+          fix,
+        );
+      }
+      const reference =
+        typeof given === "string" ? /^\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(given) : null;
+      if (reference) {
+        const target = reference[1]!;
+        const id = adopted.get(target);
+        if (id === undefined) {
+          failSetting(
+            env.source,
+            field,
+            `is ${describe(value)} in the running resource, but this configuration gives it the new ${keyOf.get(target) ?? target}, which would replace the adopted one`,
+            value,
+            `Adopt that one too: adopt.imports.${keyOf.get(target) ?? target} set to the running resource's id${typeof value === "string" && /[0-9a-f-]{36}$/.test(value) ? ` (${value.slice(-36)})` : ""}.`,
+          );
+        }
+        if (typeof value !== "string" || !value.includes(id)) {
+          failSetting(
+            env.source,
+            field,
+            `is ${describe(value)} in the running resource, but this configuration gives it ${keyOf.get(target) ?? target}, adopted as ${describe(id)}`,
+            value,
+            `Adopt the resource the running one uses: adopt.imports.${keyOf.get(target) ?? target} set to its id.`,
+          );
+        }
+        continue;
+      }
+      if (String(given) !== String(value)) {
+        failSetting(
+          env.source,
+          field,
+          `is ${describe(value)} in the running resource, but this configuration gives ${describe(given)}: the first apply would replace it`,
+          value,
+          fix,
+        );
+      }
+    }
+  }
 }

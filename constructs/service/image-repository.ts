@@ -19,6 +19,12 @@ export interface ImageRepositoryProps {
    * @default 30
    */
   readonly keepImages?: number;
+  /**
+   * The repository's whole name, for one that exists under another name (an adopted repository).
+   * Changing it replaces the repository.
+   * @default - `<project>-<environment>-<name>`
+   */
+  readonly repositoryName?: string;
 }
 
 /**
@@ -50,9 +56,20 @@ export class ImageRepository extends Construct {
       );
     }
     requireIntegerInRange("keepImages", keepImages, 1, 1000);
+    if (
+      props.repositoryName !== undefined &&
+      !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(props.repositoryName)
+    ) {
+      throw invalid(
+        "repositoryName",
+        "must be an ECR repository name (lowercase letters and digits, separated by ., _, - or /)",
+        props.repositoryName,
+        'Use the running repository\'s name, such as "arrakis-api".',
+      );
+    }
     this.keyArn = props.encryptionKey.keyArn;
     this.resource = new EcrRepository(this, "repository", {
-      name: limitedName(NAME_LIMITS.ecs, props.naming, props.name),
+      name: props.repositoryName ?? limitedName(NAME_LIMITS.ecs, props.naming, props.name),
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKey.keyArn }],

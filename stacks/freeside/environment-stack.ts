@@ -156,6 +156,7 @@ export class FreesideStack extends TerraformStack {
       name: "api",
       encryptionKey: this.key,
       keepImages: env.ecrKeepImages,
+      repositoryName: env.ecrRepositoryName,
     });
     const common = {
       naming,
@@ -322,7 +323,7 @@ export class FreesideStack extends TerraformStack {
     });
     this.ci.boundary.applyToRolesIn(this);
     // Running resources this environment takes over (adopt.imports), once every resource exists.
-    adoptExisting(this, env);
+    adoptExisting(this, env, ADOPTED_SETTINGS);
 
     this.outputs();
   }
@@ -380,6 +381,18 @@ export class FreesideStack extends TerraformStack {
     );
   }
 }
+
+/** The setting that gives each replacement-forcing attribute `adopt.live` may declare. */
+const ADOPTED_SETTINGS: Readonly<Record<string, string>> = {
+  "image/repository.name": "ecrRepositoryName",
+  "database/instance.db_name": "database.databaseName",
+  "network/vpc.cidr_block": "network.cidr",
+  "network/public-subnet-0.cidr_block": "network.publicSubnets[0]",
+  "network/public-subnet-1.cidr_block": "network.publicSubnets[1]",
+  "network/private-subnet-0.cidr_block": "network.privateSubnets[0]",
+  "network/private-subnet-1.cidr_block": "network.privateSubnets[1]",
+  "edge/load-balancer/targets.port": "services.api.containerPort",
+};
 
 const SERVICE_PROPS = [
   "cpu",

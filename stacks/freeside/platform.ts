@@ -21,6 +21,7 @@ const SETTING_OF_PROP: Readonly<Record<string, string>> = {
   "subnetCidrs.public": "network.publicSubnets",
   "subnetCidrs.private": "network.privateSubnets",
   keepImages: "ecrKeepImages",
+  repositoryName: "ecrRepositoryName",
   logRetentionDays: "logRetentionDays",
   domainName: "edge.domainName",
   certificateArn: "edge.certificateArn",

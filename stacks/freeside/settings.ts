@@ -122,6 +122,7 @@ export const environmentSchema = z
     network: networkSchema.default({}),
     services: servicesSchema,
     ecrKeepImages: z.number().int().min(1).max(1000).optional(),
+    ecrRepositoryName: z.string().optional(),
     edge: edgeSchema,
     database: databaseSchema.default({}),
     cache: cacheSchema.default({}),

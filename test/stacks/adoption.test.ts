@@ -113,3 +113,88 @@ describe("adopt.imports on meeting-notes (every platform)", () => {
     expect((stacks.staging as any).import).toBeUndefined();
   });
 });
+
+describe("adopt.live: what the running resources have where a difference would replace them", () => {
+  const PRODUCTION_FILE = "environments/freeside/production.ts";
+  const withAdopt = (adopt: object, extra: object = {}) =>
+    synthRegistry([
+      meetingNotes,
+      freesidePlatform(
+        FREESIDE_FILES.map((f) =>
+          f.source === PRODUCTION_FILE
+            ? { source: f.source, input: { ...(f.input as object), ...extra, adopt } }
+            : f,
+        ),
+      ),
+    ])["freeside-production"]! as any;
+  const KEY_ID = "0f0e1d2c-aaaa-bbbb-cccc-1234567890ab";
+  const KEY_ARN = `arn:aws:kms:us-east-1:891376933289:key/${KEY_ID}`;
+
+  test("the seed's repository name comes from ecrRepositoryName, checked against the live one", () => {
+    const adopt = {
+      imports: { "image/repository": "arrakis-api" },
+      live: { "image/repository": { name: "arrakis-api" } },
+    };
+    expect(() => withAdopt(adopt)).toThrow(
+      /`adopt\.live\.image\/repository\.name` is "arrakis-api" in the running resource, but this configuration gives "arrakis-production-api": the first apply would replace it, got "arrakis-api"\. Set ecrRepositoryName to "arrakis-api"/,
+    );
+    const json = withAdopt(adopt, { ecrRepositoryName: "arrakis-api" });
+    expect(Object.values(resourcesOf(json, "aws_ecr_repository"))[0].name).toBe("arrakis-api");
+  });
+
+  test("a database encrypted with another key: adopt the key too, and the live ARN must be the adopted key's", () => {
+    const live = {
+      "database/instance": {
+        kms_key_id: KEY_ARN,
+        storage_encrypted: true,
+        username: "dbadmin",
+        db_name: "arrakis",
+      },
+    };
+    const imports = { "database/instance": "arrakis-production-postgres" };
+    expect(() => withAdopt({ imports, live })).toThrow(
+      /`adopt\.live\.database\/instance\.kms_key_id` is ".*" in the running resource, but this configuration gives it the new app-key\/key, which would replace the adopted one.*adopt\.imports\.app-key\/key set to the running resource's id \(0f0e1d2c-aaaa-bbbb-cccc-1234567890ab\)/,
+    );
+    expect(() =>
+      withAdopt({ imports: { ...imports, "app-key/key": "11111111-2222-3333-4444-555555555555" }, live }),
+    ).toThrow(/configuration gives it app-key\/key, adopted as "11111111-2222-3333-4444-555555555555"/);
+    const json = withAdopt({ imports: { ...imports, "app-key/key": KEY_ID }, live });
+    expect(json.import).toHaveLength(2);
+  });
+
+  test("a setting that disagrees names the setting; a value the repository fixes says so", () => {
+    const imports = {
+      "database/instance": "arrakis-production-postgres",
+      "cache/replication-group": "arrakis-production-cache",
+    };
+    expect(() => withAdopt({ imports, live: { "database/instance": { db_name: "freeside" } } })).toThrow(
+      /`adopt\.live\.database\/instance\.db_name` is "freeside" .* gives "arrakis".*Set database\.databaseName to "freeside"/,
+    );
+    expect(() => withAdopt({ imports, live: { "database/instance": { username: "postgres" } } })).toThrow(
+      /`adopt\.live\.database\/instance\.username` is "postgres" .*This repository fixes that value/,
+    );
+    expect(() => withAdopt({ imports, live: { "cache/replication-group": { port: 6380 } } })).toThrow(
+      /`adopt\.live\.cache\/replication-group\.port` is 6380 .* gives 6379/,
+    );
+    expect(() =>
+      withAdopt({
+        imports,
+        live: { "cache/replication-group": { port: 6379, at_rest_encryption_enabled: true } },
+      }),
+    ).not.toThrow();
+  });
+
+  test("refuses a live value for a resource not adopted, and for an attribute that does not force a replacement", () => {
+    expect(() => withAdopt({ imports: {}, live: { "database/instance": { db_name: "arrakis" } } })).toThrow(
+      /`adopt\.live\.database\/instance` describes a resource that adopt\.imports does not adopt/,
+    );
+    expect(() =>
+      withAdopt({
+        imports: { "database/instance": "arrakis-production-postgres" },
+        live: { "database/instance": { instance_class: "db.t3.small" } },
+      }),
+    ).toThrow(
+      /`adopt\.live\.database\/instance\.instance_class` is not an attribute that forces a replacement of a aws_db_instance \(those are identifier, engine, kms_key_id/,
+    );
+  });
+});
