@@ -34,6 +34,46 @@ async function providerSchemas(): Promise<Schemas> {
 
 const META = new Set(["//", "lifecycle", "depends_on", "provider", "count", "for_each"]);
 
+/**
+ * What AWS reports for attributes nobody configured, where a null in state would read as a change
+ * that forces a replacement (the provider fills the default on create, and reads it back).
+ */
+const REPORTED_DEFAULTS: Readonly<
+  Record<string, (config: Record<string, unknown>, id: string) => Readonly<Record<string, unknown>>>
+> = {
+  aws_iam_role: () => ({ path: "/" }),
+  aws_vpc: () => ({ instance_tenancy: "default" }),
+  aws_subnet: () => ({ ipv6_native: false, assign_ipv6_address_on_creation: false }),
+  aws_eip: (_config, id) => ({ allocation_id: id }),
+  aws_ecs_service: () => ({ scheduling_strategy: "REPLICA" }),
+  aws_db_instance: (config) =>
+    config.manage_master_user_password
+      ? {
+          master_user_secret: [
+            {
+              secret_arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0000-AbCdEf",
+              kms_key_id: config.master_user_secret_kms_key_id ?? null,
+              secret_status: "active",
+            },
+          ],
+        }
+      : {},
+  // Computed values the configuration reads (the repository's URL, the certificate's DNS record).
+  aws_ecr_repository: (config) => ({
+    repository_url: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${String(config.name)}`,
+  }),
+  aws_acm_certificate: (config) => ({
+    domain_validation_options: [
+      {
+        domain_name: config.domain_name,
+        resource_record_name: `_x.${String(config.domain_name)}.`,
+        resource_record_type: "CNAME",
+        resource_record_value: "_y.acm-validations.aws.",
+      },
+    ],
+  }),
+};
+
 /** A configuration value shaped as the schema stores it in state (single blocks become lists). */
 function shape(value: unknown, block: Block): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -78,7 +118,7 @@ function resolve(value: unknown, attributes: Map<string, Record<string, unknown>
 }
 
 /** A state file holding every managed resource of `json` as configured (ids and ARNs made up). */
-async function stateOf(json: TerraformJson): Promise<string> {
+async function stateOf(json: TerraformJson, ids: Readonly<Record<string, string>> = {}): Promise<string> {
   const { resources: schema } = await providerSchemas();
   const attributes = new Map<string, Record<string, unknown>>();
   const entries = Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
@@ -87,12 +127,15 @@ async function stateOf(json: TerraformJson): Promise<string> {
   // Made-up identities first, so references between resources resolve to them.
   for (const { type, name } of entries) {
     attributes.set(`${type}.${name}`, {
-      id: `${name}-id`,
+      id: ids[`${type}.${name}`] ?? `${name}-id`,
       arn: `arn:aws:${type}:us-east-1:123456789012:${name}`,
     });
   }
   for (const { type, name, config } of entries) {
-    const own = Object.fromEntries(Object.entries(config).filter(([k]) => !META.has(k)));
+    const own = {
+      ...REPORTED_DEFAULTS[type]?.(config, ids[`${type}.${name}`] ?? `${name}-id`),
+      ...Object.fromEntries(Object.entries(config).filter(([k]) => !META.has(k))),
+    };
     attributes.set(`${type}.${name}`, { ...attributes.get(`${type}.${name}`), ...own });
   }
   const resources = entries.map(({ type, name }) => {
@@ -105,7 +148,7 @@ async function stateOf(json: TerraformJson): Promise<string> {
       instances: [
         {
           schema_version: schema[type]!.version,
-          attributes: { ...shape(resolved, schema[type]!.block), id: `${name}-id` },
+          attributes: { ...shape(resolved, schema[type]!.block), id: ids[`${type}.${name}`] ?? `${name}-id` },
           sensitive_attributes: [],
         },
       ],
@@ -121,11 +164,71 @@ async function stateOf(json: TerraformJson): Promise<string> {
   });
 }
 
+/**
+ * A whole stack's data sources read AWS even with `-refresh=false`: offline, each reference to one is
+ * replaced by what it would read (the account, partition and region, the zones), and the data blocks
+ * go. A reference this table does not know fails the test, naming it.
+ */
+function withoutDataSources(json: TerraformJson): TerraformJson {
+  const provider = (json.provider?.aws as Record<string, unknown>[] | undefined)?.[0] ?? {};
+  const region = String(provider.region ?? "us-east-1");
+  const account = String((provider.allowed_account_ids as string[] | undefined)?.[0] ?? "123456789012");
+  const zones = [`${region}a`, `${region}b`, `${region}c`];
+  const values: Record<string, string> = {
+    "aws_caller_identity.account_id": account,
+    "aws_caller_identity.arn": `arn:aws:iam::${account}:user/ci`,
+    "aws_caller_identity.user_id": "AIDAPLACEHOLDER",
+    "aws_partition.partition": "aws",
+    "aws_partition.dns_suffix": "amazonaws.com",
+    "aws_region.name": region,
+    "aws_region.id": region,
+    "aws_kms_alias.target_key_arn": `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
+    "aws_iam_openid_connect_provider.arn": `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`,
+    "aws_route53_zone.zone_id": "Z0123456789ABCDEFGHIJ",
+  };
+  const standIn = (type: string, attribute: string, ref: string): string => {
+    const value = values[`${type}.${attribute}`];
+    if (value === undefined)
+      throw new Error(`offline plan: no stand-in for ${ref}; add one to withoutDataSources`);
+    return value;
+  };
+  const replace = (text: string): string =>
+    text
+      .replace(
+        /\$\{element\(data\.aws_availability_zones\.[A-Za-z0-9_-]+\.names, (\d+)\)\}/g,
+        (_, i) => zones[Number(i) % zones.length]!,
+      )
+      .replace(/\$\{data\.(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)\}/g, (ref, type, attribute) =>
+        standIn(type, attribute, ref),
+      )
+      .replace(/data\.(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)/g, (ref, type, attribute) =>
+        JSON.stringify(standIn(type, attribute, ref)),
+      );
+  const walk = (value: unknown): unknown => {
+    if (typeof value === "string") return replace(value);
+    if (Array.isArray(value))
+      return value.filter((v) => !(typeof v === "string" && v.startsWith("data."))).map(walk);
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    }
+    return value;
+  };
+  const { data: _data, ...rest } = json as Record<string, unknown>;
+  return walk(rest) as TerraformJson;
+}
+
 /** The provider configured to plan offline: placeholder credentials, no AWS call at configure time. */
 function offline(json: TerraformJson): TerraformJson {
-  const aws = (json.provider?.aws as Record<string, unknown>[] | undefined)?.[0] ?? { region: "us-east-1" };
+  const { allowed_account_ids: _accounts, ...aws } = (
+    json.provider?.aws as Record<string, unknown>[] | undefined
+  )?.[0] ?? {
+    region: "us-east-1",
+  };
+  // A stack's S3 backend would need AWS: the state file is local here.
+  const { backend: _backend, ...terraform } = (json.terraform ?? {}) as Record<string, unknown>;
   return {
     ...json,
+    terraform,
     provider: {
       aws: [
         {
@@ -157,15 +260,22 @@ export async function planChange(
   before: TerraformJson,
   after: TerraformJson,
   targets: readonly string[],
+  options: {
+    /** Ids of resources in the state (adopted ones: the id their import block names). @default - made up */
+    readonly stateIds?: Readonly<Record<string, string>>;
+    /** Values of the configuration's variables. @default {} */
+    readonly vars?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<Record<string, PlannedChange>> {
-  const stack = await EngineStack.init(`replace-${name}`, offline(after));
-  stack.write("terraform.tfstate", await stateOf(before));
+  const stack = await EngineStack.init(`replace-${name}`, offline(withoutDataSources(after)));
+  stack.write("terraform.tfstate", await stateOf(withoutDataSources(before), options.stateIds));
   const plan = await stack.run([
     "plan",
     "-refresh=false",
     "-input=false",
     "-lock=false",
     "-out=plan.out",
+    ...Object.entries(options.vars ?? {}).map(([k, v]) => `-var=${k}=${v}`),
     ...targets.map((t) => `-target=${t}`),
   ]);
   if (!plan.ok) throw new Error(`terraform plan failed for ${name}:\n${plan.output}`);
