@@ -14,7 +14,7 @@ import { policyDocument } from "../core/iam";
 import type { ResourceNaming } from "../core/naming";
 import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference, NetworkReference, RoleReference } from "../internal/references";
-import { secretAccessPolicy } from "../internal/secret-access";
+import { secretAccessPolicy, secretReadPolicy } from "../internal/secret-access";
 import { type FunctionCode, LambdaFunction } from "../lambda";
 import type { ContainerSecret } from "../secrets";
 import type { PostgresInstance } from "./postgres-instance";
@@ -275,22 +275,13 @@ export class PostgresCredentials extends Construct {
       );
     }
     this.readers.push(role);
-    new IamRolePolicy(this, `read-${key}`, {
+    secretReadPolicy(this, `read-${key}`, {
       name: `${this.node.id}-read`,
-      role: role.roleName,
-      policy: policyDocument([
-        {
-          sid: "ReadDatabaseCredentials",
-          actions: ["secretsmanager:GetSecretValue"],
-          resources: [this.secretArn],
-        },
-        {
-          sid: "DecryptThroughSecretsManager",
-          actions: ["kms:Decrypt"],
-          resources: [this.keyArn],
-          conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
-        },
-      ]),
+      role,
+      secretArns: [this.secretArn],
+      keyArn: this.keyArn,
+      readSid: "ReadDatabaseCredentials",
+      decryptSid: "DecryptThroughSecretsManager",
     });
   }
 

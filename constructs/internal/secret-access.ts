@@ -1,5 +1,8 @@
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { Construct } from "constructs";
 import { type PolicyStatement, policyDocument } from "../core/iam";
 import { invalid } from "../core/validation";
+import type { RoleReference } from "./references";
 
 /** Reading a secret's value. */
 export const SECRET_READ_ACTIONS: readonly string[] = ["secretsmanager:GetSecretValue"];
@@ -61,4 +64,35 @@ export function secretAccessPolicy(lists: SecretAccessLists): string {
     statement("OnlyWritersWriteValues", SECRET_WRITE_ACTIONS, lists.writers),
     statement("OnlyPolicyAdministratorsChangeAccess", SECRET_POLICY_ACTIONS, lists.policyAdministrators),
   ]);
+}
+
+/**
+ * An inline policy on `role` that reads the secrets' values and decrypts them with their key, through
+ * Secrets Manager only. The sids are the caller's (they are part of policies already deployed).
+ */
+export function secretReadPolicy(
+  scope: Construct,
+  id: string,
+  options: {
+    readonly name: string;
+    readonly role: RoleReference;
+    readonly secretArns: readonly string[];
+    readonly keyArn: string;
+    readonly readSid: string;
+    readonly decryptSid: string;
+  },
+): IamRolePolicy {
+  return new IamRolePolicy(scope, id, {
+    name: options.name,
+    role: options.role.roleName,
+    policy: policyDocument([
+      { sid: options.readSid, actions: [...SECRET_READ_ACTIONS], resources: [...options.secretArns] },
+      {
+        sid: options.decryptSid,
+        actions: ["kms:Decrypt"],
+        resources: [options.keyArn],
+        conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+      },
+    ]),
+  });
 }

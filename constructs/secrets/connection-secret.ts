@@ -1,12 +1,11 @@
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Construct } from "constructs";
-import { policyDocument } from "../core/iam";
 import type { ResourceNaming } from "../core/naming";
 import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference, RoleReference } from "../internal/references";
+import { secretReadPolicy } from "../internal/secret-access";
 
 /** Properties of {@link ConnectionSecret}. */
 export interface ConnectionSecretProps {
@@ -117,22 +116,13 @@ export class ConnectionSecret extends Construct {
       );
     }
     this.readers.add(key);
-    new IamRolePolicy(this, `read-${key}`, {
+    secretReadPolicy(this, `read-${key}`, {
       name: `${this.node.id}-read`,
-      role: role.roleName,
-      policy: policyDocument([
-        {
-          sid: "ReadConnectionDetails",
-          actions: ["secretsmanager:GetSecretValue"],
-          resources: [this.secretArn],
-        },
-        {
-          sid: "DecryptThroughSecretsManager",
-          actions: ["kms:Decrypt"],
-          resources: [this.keyArn],
-          conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
-        },
-      ]),
+      role,
+      secretArns: [this.secretArn],
+      keyArn: this.keyArn,
+      readSid: "ReadConnectionDetails",
+      decryptSid: "DecryptThroughSecretsManager",
     });
   }
 }

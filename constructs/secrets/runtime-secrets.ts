@@ -1,14 +1,12 @@
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { policyDocument } from "../core/iam";
 import type { ResourceNaming } from "../core/naming";
 import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference, RoleReference } from "../internal/references";
-import { secretAccessPolicy } from "../internal/secret-access";
+import { secretAccessPolicy, secretReadPolicy } from "../internal/secret-access";
 
 /** The runtime secrets the seed lists, in its order. */
 export const DEFAULT_RUNTIME_SECRETS: readonly string[] = [
@@ -184,18 +182,13 @@ export class RuntimeSecrets extends Construct {
       );
     }
     this.readers.push(role);
-    new IamRolePolicy(this, id, {
+    secretReadPolicy(this, id, {
       name: "runtime-secrets-read",
-      role: role.roleName,
-      policy: policyDocument([
-        { sid: "ReadRuntimeSecrets", actions: ["secretsmanager:GetSecretValue"], resources: this.secretArns },
-        {
-          sid: "DecryptRuntimeSecrets",
-          actions: ["kms:Decrypt"],
-          resources: [this.encryptionKey.keyArn],
-          conditions: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
-        },
-      ]),
+      role,
+      secretArns: this.secretArns,
+      keyArn: this.encryptionKey.keyArn,
+      readSid: "ReadRuntimeSecrets",
+      decryptSid: "DecryptRuntimeSecrets",
     });
   }
 }

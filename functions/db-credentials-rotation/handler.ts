@@ -8,16 +8,10 @@
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CLIENT_OPTIONS } from "../shared/aws";
 import { createLogger } from "../shared/logger";
 import { readConfig } from "./config";
 import { createRotationHandler } from "./rotation";
-
-/** One call gives up after at most 3 × (2 s + 5 s), inside the function's 60-second timeout. */
-export const CLIENT_OPTIONS = {
-  maxAttempts: 3,
-  retryMode: "standard",
-  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
-} as const;
 
 const config = readConfig(process.env);
 export const secretsManager = new SecretsManagerClient(CLIENT_OPTIONS);

@@ -21,22 +21,13 @@
  */
 import { GrafanaClient } from "@aws-sdk/client-grafana";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CLIENT_OPTIONS } from "../shared/aws";
 import { createLogger } from "../shared/logger";
 import { readConfig } from "./config";
 import { createRotationHandler } from "./rotation";
 
-/**
- * Timeouts and retries of both SDK clients. One call gives up after at most
- * `maxAttempts × (connectionTimeout + requestTimeout)` (21 s) plus the SDK's short backoff,
- * well inside the function's 60-second timeout; and the handler abandons whatever is still under
- * way 5 seconds before that timeout (`DEADLINE_MARGIN_MS`), so a slow AWS endpoint ends the
- * invocation with a logged error instead of a silent Lambda timeout.
- */
-export const CLIENT_OPTIONS = {
-  maxAttempts: 3,
-  retryMode: "standard",
-  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
-} as const;
+/** The shared SDK client timeouts (functions/shared/aws.ts), re-exported for the tests. */
+export { CLIENT_OPTIONS };
 
 const config = readConfig(process.env);
 /** Module-scope clients, reused across invocations of one execution environment. */
