@@ -74,6 +74,14 @@ const stateSchema = z
     backend: z
       .enum(["local", "s3"], 'must be "local" (first deploy) or "s3" (after migrating the state)')
       .default("local"),
+    /**
+     * The bucket and the lock table exist already (another tool's, such as a seed's own Terraform):
+     * the store's stack creates only the key this repository's states are encrypted with (and the OIDC
+     * provider), never the bucket, its policy or the table.
+     */
+    existingBucket: z.boolean().default(false),
+    /** State object keys in the bucket that belong to someone else: no stack may write one. */
+    foreignStateKeys: z.array(z.string().min(1, "must not be empty")).default([]),
   })
   .strict();
 

@@ -76,6 +76,7 @@ export class StateStack extends TerraformStack {
       bucketName: state.bucketName,
       lockTableName: state.lockTableName,
       noncurrentVersionRetentionDays: state.noncurrentVersionRetentionDays,
+      existingBucket: state.existingBucket,
     });
 
     new TerraformOutput(this, "state_bucket_name", {

@@ -1,5 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -46,6 +47,13 @@ export interface TerraformStateStoreProps {
    * @default 90
    */
   readonly noncurrentVersionRetentionDays?: number;
+  /**
+   * The bucket and the table exist already (another tool's): only the key is created, and this
+   * repository's states are written with it. The bucket's policy, versioning and lifecycle, and the
+   * table's settings, are their owner's.
+   * @default false
+   */
+  readonly existingBucket?: boolean;
 }
 
 /**
@@ -90,7 +98,9 @@ export class TerraformStateStore extends Construct {
     const partition = new DataAwsPartition(this, "partition");
 
     const key = new KmsKey(this, "key", {
-      description: `Encrypts the Terraform state bucket ${props.bucketName} and lock table ${props.lockTableName}`,
+      description: props.existingBucket
+        ? `Encrypts this repository's Terraform states in the existing bucket ${props.bucketName}`
+        : `Encrypts the Terraform state bucket ${props.bucketName} and lock table ${props.lockTableName}`,
       keyUsage: "ENCRYPT_DECRYPT",
       customerMasterKeySpec: "SYMMETRIC_DEFAULT",
       enableKeyRotation: true,
@@ -109,6 +119,15 @@ export class TerraformStateStore extends Construct {
     });
     this.kmsKeyAlias = stateKeyAlias(props.bucketName);
     new KmsAlias(this, "key-alias", { name: this.kmsKeyAlias, targetKeyId: key.keyId });
+    this.kmsKeyArn = key.arn;
+    if (props.existingBucket) {
+      const region = new DataAwsRegion(this, "region");
+      this.bucketName = props.bucketName;
+      this.bucketArn = `arn:${partition.partition}:s3:::${props.bucketName}`;
+      this.lockTableName = props.lockTableName;
+      this.lockTableArn = `arn:${partition.partition}:dynamodb:${region.name}:${account.accountId}:table/${props.lockTableName}`;
+      return;
+    }
 
     const bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
@@ -185,7 +204,6 @@ export class TerraformStateStore extends Construct {
     this.bucketArn = bucket.arn;
     this.lockTableName = table.name;
     this.lockTableArn = table.arn;
-    this.kmsKeyArn = key.arn;
   }
 }
 
