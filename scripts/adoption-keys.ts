@@ -5,7 +5,7 @@
  */
 import { App, TerraformStack } from "cdktf";
 import { loadStateStores } from "../environments";
-import { adoptableResources, IMPORT_ID_SHAPES, STATEFUL_TYPES } from "../stacks/adoption";
+import { adoptableResources, IMPORT_ID_SHAPES } from "../stacks/adoption";
 import { PLATFORMS } from "../stacks/platforms";
 import { buildApp } from "../stacks/registry";
 
@@ -23,8 +23,6 @@ if (stack === undefined) {
 for (const [path, resource] of adoptableResources(stack)) {
   const type = resource.terraformResourceType;
   const shape = IMPORT_ID_SHAPES[type];
-  const note = shape
-    ? `id like ${shape.example}${STATEFUL_TYPES.has(type) ? " (prevent_destroy once adopted)" : ""}`
-    : "not adopted (created by Terraform)";
+  const note = shape ? `id like ${shape.example}` : "not adopted (created by Terraform)";
   process.stdout.write(`${path.padEnd(56)} ${type.padEnd(40)} ${note}\n`);
 }

@@ -1,4 +1,4 @@
-import { TerraformResource, type TerraformStack } from "cdktf";
+import { Annotations, TerraformResource, type TerraformStack } from "cdktf";
 import { type AdoptSettings, failSetting } from "../environments/fields";
 
 /**
@@ -6,7 +6,7 @@ import { type AdoptSettings, failSetting } from "../environments/fields";
  * environment's stack, by construct path (`network/vpc`, `database/instance`; `npm run
  * adoption-keys -- <stack>` lists them), to the ids of the running resources. Each becomes a
  * Terraform `import` block, all written through one override of the stack (not `importFrom()`, which
- * runs `terraform version` per import at synth time), and every adopted stateful resource gets
+ * runs `terraform version` per import at synth time), and every adopted resource gets
  * `prevent_destroy`, so a plan that would destroy or replace it fails instead.
  */
 
@@ -117,23 +117,6 @@ export const IMPORT_ID_SHAPES: Readonly<Record<string, IdShape>> = {
 };
 
 /**
- * Types whose loss loses data or breaks everything that points at them: adopted, they get
- * `prevent_destroy`, so a plan that would destroy or replace them fails.
- */
-export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  "aws_db_instance",
-  "aws_elasticache_replication_group",
-  "aws_secretsmanager_secret",
-  "aws_kms_key",
-  "aws_ecr_repository",
-  "aws_cloudwatch_log_group",
-  "aws_vpc",
-  "aws_subnet",
-  "aws_lb",
-  "aws_acm_certificate",
-]);
-
-/**
  * The attributes of each type that force a replacement (hashicorp/aws 5.x; DESIGN.md lists the ones
  * that bite): what `adopt.live` may declare, and what synth compares with the configuration.
  */
@@ -157,19 +140,33 @@ export const REPLACEMENT_ATTRIBUTES: Readonly<Record<string, readonly string[]>>
     "subnet_group_name",
   ],
   aws_elasticache_subnet_group: ["name"],
-  aws_lb_target_group: ["name", "port", "protocol", "target_type"],
+  aws_lb_target_group: ["name", "port", "protocol", "target_type", "vpc_id"],
   aws_lb: ["name", "internal", "load_balancer_type"],
   aws_ecr_repository: ["name"],
   aws_ecs_cluster: ["name"],
-  aws_ecs_service: ["name"],
+  aws_ecs_service: ["name", "cluster", "launch_type"],
   aws_secretsmanager_secret: ["name"],
   aws_cloudwatch_log_group: ["name"],
   aws_iam_role: ["name"],
   aws_vpc: ["cidr_block"],
-  aws_subnet: ["cidr_block", "availability_zone"],
-  aws_security_group: ["name", "description"],
+  aws_subnet: ["cidr_block", "availability_zone", "vpc_id"],
+  aws_security_group: ["name", "description", "vpc_id"],
+  aws_route_table: ["vpc_id"],
+  aws_nat_gateway: ["subnet_id", "allocation_id", "connectivity_type"],
   aws_acm_certificate: ["domain_name"],
-  aws_kms_key: ["customer_master_key_spec", "key_usage"],
+  aws_kms_key: ["customer_master_key_spec", "key_usage", "multi_region"],
+};
+
+/** Adopted (type, id) pairs of one app, by the environment file and key that adopt them. */
+const CLAIMS = new WeakMap<object, Map<string, { readonly source: string; readonly key: string }>>();
+const claimsOf = (stack: TerraformStack) => {
+  const root = stack.node.root;
+  let claims = CLAIMS.get(root);
+  if (!claims) {
+    claims = new Map();
+    CLAIMS.set(root, claims);
+  }
+  return claims;
 };
 
 /** One import block. */
@@ -212,6 +209,15 @@ export function adoptExisting(
   settingOf: Readonly<Record<string, string>> = {},
 ): ImportBlock[] {
   const entries = Object.entries(env.adopt?.imports ?? {});
+  if (entries.length > 0 && !env.accountId) {
+    failSetting(
+      env.source,
+      "accountId",
+      "is required with adopt.imports (the ids are checked against the environment's account, and its stacks refuse any other)",
+      undefined,
+      "Set the 12-digit id of the account the running resources are in.",
+    );
+  }
   if (entries.length === 0) {
     const [liveKey] = Object.keys(env.adopt?.live ?? {});
     if (liveKey !== undefined) {
@@ -284,8 +290,22 @@ export function adoptExisting(
       );
     }
     seen.set(`${type} ${id}`, key);
+    // Two environments (staging and production share an account) must never take over one resource:
+    // the second's settings would apply to the first's.
+    const claimed = claimsOf(stack).get(`${type} ${id}`);
+    if (claimed !== undefined && claimed.source !== env.source) {
+      failSetting(
+        env.source,
+        field,
+        `must not adopt the ${type} that ${claimed.source} adopts already (adopt.imports.${claimed.key})`,
+        id,
+        "Give each environment its own running resources.",
+      );
+    }
+    claimsOf(stack).set(`${type} ${id}`, { source: env.source, key });
     blocks.push({ to: `${type}.${resource.friendlyUniqueId}`, id });
-    if (STATEFUL_TYPES.has(type)) resource.addOverride("lifecycle.prevent_destroy", true);
+    // The first apply must not destroy or replace anything that runs: a plan that would fails instead.
+    resource.addOverride("lifecycle.prevent_destroy", true);
   }
   // One override for every import block (importFrom() would run `terraform version` per import).
   stack.addOverride("import", blocks);
@@ -349,34 +369,48 @@ function checkLiveValues(
         failSetting(
           env.source,
           field,
-          "is not set by this configuration, so the first apply cannot be shown to keep it",
+          "is declared, but this configuration leaves the attribute unset (AWS or the provider would choose it), so the first apply cannot be shown to keep it",
           value,
-          fix,
+          setting
+            ? `Set ${setting} to ${describe(value)} in the environment file.`
+            : "Remove the declaration, and read this attribute in the first plan.",
         );
       }
       const reference =
-        typeof given === "string" ? /^\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(given) : null;
+        typeof given === "string" ? /^\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(given) : null;
       if (reference) {
         const target = reference[1]!;
+        const targetKey = keyOf.get(target) ?? target;
         const id = adopted.get(target);
         if (id === undefined) {
           failSetting(
             env.source,
             field,
-            `is ${describe(value)} in the running resource, but this configuration gives it the new ${keyOf.get(target) ?? target}, which would replace the adopted one`,
+            `is ${describe(value)} in the running resource, but this configuration gives it the new ${targetKey}, which would replace the adopted one`,
             value,
-            `Adopt that one too: adopt.imports.${keyOf.get(target) ?? target} set to the running resource's id${typeof value === "string" && /[0-9a-f-]{36}$/.test(value) ? ` (${value.slice(-36)})` : ""}.`,
+            `Adopt that one too: adopt.imports.${targetKey} set to the running resource's id.`,
           );
         }
-        if (typeof value !== "string" || !value.includes(id)) {
+        // The adopted resource the configuration names must be the one the running resource uses: its
+        // id, or an ARN that ends in it.
+        const names =
+          typeof value === "string" && (value === id || value.endsWith(`/${id}`) || value.endsWith(`:${id}`));
+        if (!names) {
           failSetting(
             env.source,
             field,
-            `is ${describe(value)} in the running resource, but this configuration gives it ${keyOf.get(target) ?? target}, adopted as ${describe(id)}`,
+            `is ${describe(value)} in the running resource, but this configuration gives it ${targetKey}, adopted as ${describe(id)}`,
             value,
-            `Adopt the resource the running one uses: adopt.imports.${keyOf.get(target) ?? target} set to its id.`,
+            `Adopt the resource the running one uses: adopt.imports.${targetKey} set to its id.`,
           );
         }
+        continue;
+      }
+      if (typeof given === "string" && given.includes("${")) {
+        // An expression Terraform evaluates at plan time (a zone from a data source): not comparable here.
+        Annotations.of(stack).addWarning(
+          `${env.source}: adopt.live.${key}.${attribute} (${describe(value)}) is computed by Terraform at plan time (${given}), so synth cannot compare it: check it in the first plan.`,
+        );
         continue;
       }
       if (String(given) !== String(value)) {

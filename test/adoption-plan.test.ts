@@ -5,25 +5,21 @@
  * replace the repository is refused by prevent_destroy.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { FREESIDE_FILES, freesidePlatform } from "../stacks/freeside/platform";
-import { meetingNotes } from "../stacks/meeting-notes/platform";
+import { FREESIDE_FILES } from "../stacks/freeside/platform";
 import { SEED_PRODUCTION_IMPORTS } from "./fixtures/freeside-adoption";
 import { requireTerraform } from "./support/engine";
-import { synthRegistry } from "./support/platform";
+import { synthFreeside } from "./support/platform";
 import { planChange } from "./support/replacements";
 import type { TerraformJson } from "./support/synth";
 
 const production = (extra: object) =>
-  synthRegistry([
-    meetingNotes,
-    freesidePlatform(
-      FREESIDE_FILES.map((f) =>
-        f.source.endsWith("production.ts")
-          ? { source: f.source, input: { ...(f.input as object), ...extra } }
-          : f,
-      ),
+  synthFreeside(
+    FREESIDE_FILES.map((f) =>
+      f.source.endsWith("production.ts")
+        ? { source: f.source, input: { ...(f.input as object), ...extra } }
+        : f,
     ),
-  ])["freeside-production"]!;
+  )["freeside-production"]!;
 
 const VARS = { image_tag: "0123abc" };
 const importsOf = (json: TerraformJson) => (json as { import?: { to: string; id: string }[] }).import ?? [];

@@ -5,10 +5,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { IMPORT_ID_SHAPES } from "../../stacks/adoption";
-import { FREESIDE_FILES, freesidePlatform } from "../../stacks/freeside/platform";
-import { meetingNotes } from "../../stacks/meeting-notes/platform";
+import { FREESIDE_FILES } from "../../stacks/freeside/platform";
 import { SEED_PRODUCTION_IMPORTS } from "../fixtures/freeside-adoption";
-import { synthPlatform, synthRegistry } from "../support/platform";
+import { synthFreeside, synthPlatform } from "../support/platform";
 import { resourcesOf } from "../support/synth";
 
 const PRODUCTION = "environments/freeside/production.ts";
@@ -16,8 +15,7 @@ const adopting = (imports: Record<string, string>) =>
   FREESIDE_FILES.map((f) =>
     f.source === PRODUCTION ? { source: f.source, input: { ...(f.input as object), adopt: { imports } } } : f,
   );
-const build = (imports: Record<string, string>) =>
-  synthRegistry([meetingNotes, freesidePlatform(adopting(imports))])["freeside-production"]!;
+const build = (imports: Record<string, string>) => synthFreeside(adopting(imports))["freeside-production"]!;
 
 describe("adopt.imports on Freeside production (the seed's running resources)", () => {
   const json = build(SEED_PRODUCTION_IMPORTS) as any;
@@ -36,7 +34,7 @@ describe("adopt.imports on Freeside production (the seed's running resources)", 
     }
   });
 
-  test("adopted stateful resources refuse to be destroyed or replaced; the others, and what is not adopted, do not", () => {
+  test("adopted resources refuse to be destroyed or replaced; what is not adopted does not", () => {
     const protectedOf = (type: string) =>
       Object.values(resourcesOf(json, type)).map((r: any) => r.lifecycle?.prevent_destroy === true);
     expect(protectedOf("aws_db_instance")).toEqual([true]);
@@ -44,15 +42,14 @@ describe("adopt.imports on Freeside production (the seed's running resources)", 
     expect(protectedOf("aws_ecr_repository")).toEqual([true]);
     expect(protectedOf("aws_vpc")).toEqual([true]);
     expect(protectedOf("aws_secretsmanager_secret")).toEqual([true, true, true, true]);
-    expect(protectedOf("aws_ecs_service")).toEqual([false, false]);
+    expect(protectedOf("aws_ecs_service")).toEqual([true, true]);
+    expect(protectedOf("aws_eip")).toEqual([true]);
     // The key is created by this repository, not adopted.
     expect(protectedOf("aws_kms_key")).toEqual([false]);
   });
 
   test("without adopt, no import block", () => {
-    const shipped = synthRegistry([meetingNotes, freesidePlatform(FREESIDE_FILES)])[
-      "freeside-production"
-    ] as any;
+    const shipped = synthFreeside(FREESIDE_FILES)["freeside-production"] as any;
     expect(shipped.import).toBeUndefined();
   });
 
@@ -105,7 +102,10 @@ describe("adopt.imports on Freeside production (the seed's running resources)", 
 describe("adopt.imports on meeting-notes (every platform)", () => {
   test("the prod stack imports its VPC and keeps it", () => {
     const stacks = synthPlatform({
-      prod: { adopt: { imports: { "network/vpc": "vpc-0a1b2c3d4e5f67890" } } } as any,
+      prod: {
+        accountId: "123456789012",
+        adopt: { imports: { "network/vpc": "vpc-0a1b2c3d4e5f67890" } },
+      } as any,
     });
     const prod = stacks.prod as any;
     expect(prod.import).toEqual([{ to: expect.stringMatching(/^aws_vpc\./), id: "vpc-0a1b2c3d4e5f67890" }]);
@@ -114,19 +114,47 @@ describe("adopt.imports on meeting-notes (every platform)", () => {
   });
 });
 
+describe("adopt.imports across environments", () => {
+  test("an environment cannot take over another's resource (staging and production share an account)", () => {
+    const files = FREESIDE_FILES.map((f) => ({
+      source: f.source,
+      input: {
+        ...(f.input as object),
+        adopt: { imports: { "database/instance": "arrakis-production-postgres" } },
+      },
+    }));
+    expect(() => synthFreeside(files)).toThrow(
+      /`adopt\.imports\.database\/instance` must not adopt the aws_db_instance that environments\/freeside\/(staging|production)\.ts adopts already/,
+    );
+  });
+
+  test("adopting needs the environment's accountId", () => {
+    const files = FREESIDE_FILES.map((f) =>
+      f.source === PRODUCTION
+        ? {
+            source: f.source,
+            input: {
+              ...(f.input as object),
+              accountId: undefined,
+              adopt: { imports: { "network/vpc": "vpc-00000000000000001" } },
+            },
+          }
+        : f,
+    );
+    expect(() => synthFreeside(files)).toThrow(/`accountId` is required with adopt\.imports/);
+  });
+});
+
 describe("adopt.live: what the running resources have where a difference would replace them", () => {
   const PRODUCTION_FILE = "environments/freeside/production.ts";
   const withAdopt = (adopt: object, extra: object = {}) =>
-    synthRegistry([
-      meetingNotes,
-      freesidePlatform(
-        FREESIDE_FILES.map((f) =>
-          f.source === PRODUCTION_FILE
-            ? { source: f.source, input: { ...(f.input as object), ...extra, adopt } }
-            : f,
-        ),
+    synthFreeside(
+      FREESIDE_FILES.map((f) =>
+        f.source === PRODUCTION_FILE
+          ? { source: f.source, input: { ...(f.input as object), ...extra, adopt } }
+          : f,
       ),
-    ])["freeside-production"]! as any;
+    )["freeside-production"]! as any;
   const KEY_ID = "0f0e1d2c-aaaa-bbbb-cccc-1234567890ab";
   const KEY_ARN = `arn:aws:kms:us-east-1:891376933289:key/${KEY_ID}`;
 
@@ -153,7 +181,7 @@ describe("adopt.live: what the running resources have where a difference would r
     };
     const imports = { "database/instance": "arrakis-production-postgres" };
     expect(() => withAdopt({ imports, live })).toThrow(
-      /`adopt\.live\.database\/instance\.kms_key_id` is ".*" in the running resource, but this configuration gives it the new app-key\/key, which would replace the adopted one.*adopt\.imports\.app-key\/key set to the running resource's id \(0f0e1d2c-aaaa-bbbb-cccc-1234567890ab\)/,
+      /`adopt\.live\.database\/instance\.kms_key_id` is ".*" in the running resource, but this configuration gives it the new app-key\/key, which would replace the adopted one.*adopt\.imports\.app-key\/key set to the running resource's id/,
     );
     expect(() =>
       withAdopt({ imports: { ...imports, "app-key/key": "11111111-2222-3333-4444-555555555555" }, live }),
@@ -180,6 +208,27 @@ describe("adopt.live: what the running resources have where a difference would r
       withAdopt({
         imports,
         live: { "cache/replication-group": { port: 6379, at_rest_encryption_enabled: true } },
+      }),
+    ).not.toThrow();
+  });
+
+  test("a reference must name exactly the adopted resource the running one uses", () => {
+    const imports = {
+      "cache/replication-group": "arrakis-production-cache",
+      "cache/subnet-group": "arrakis-production-cache",
+    };
+    expect(() =>
+      withAdopt({
+        imports,
+        live: { "cache/replication-group": { subnet_group_name: "arrakis-production-cache-old" } },
+      }),
+    ).toThrow(
+      /subnet_group_name` is "arrakis-production-cache-old" .* gives it cache\/subnet-group, adopted as "arrakis-production-cache"/,
+    );
+    expect(() =>
+      withAdopt({
+        imports,
+        live: { "cache/replication-group": { subnet_group_name: "arrakis-production-cache" } },
       }),
     ).not.toThrow();
   });

@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { stores } from "../../environments/state";
-import { PLATFORMS } from "../../stacks/platforms";
+import { FREESIDE_FILES } from "../../stacks/freeside/platform";
 import { EngineStack, requireTerraform } from "../support/engine";
-import { synthRegistry } from "../support/platform";
+import { synthFreeside } from "../support/platform";
 import { resourcesOf } from "../support/synth";
 
 const SEED_BUCKET = {
@@ -19,7 +19,7 @@ const SEED_BUCKET = {
 };
 
 describe("a state store in the seed's existing bucket", () => {
-  const stacks = synthRegistry(PLATFORMS, { ...stores, freeside: SEED_BUCKET }) as Record<string, any>;
+  const stacks = synthFreeside(FREESIDE_FILES, { ...stores, freeside: SEED_BUCKET }) as Record<string, any>;
 
   test("its stack creates the key (and the OIDC provider), not the bucket, its policy or the table", () => {
     const state = stacks["state-freeside"];
@@ -59,7 +59,7 @@ describe("a state store in the seed's existing bucket", () => {
 
   test("a foreign key a stack would write is refused, naming the store and the stack", () => {
     expect(() =>
-      synthRegistry(PLATFORMS, {
+      synthFreeside(FREESIDE_FILES, {
         ...stores,
         freeside: {
           ...SEED_BUCKET,
