@@ -5,12 +5,11 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadStateStores } from "../../environments";
-import { FREESIDE_FILES, freesidePlatform } from "../../stacks/freeside/platform";
-import { meetingNotes } from "../../stacks/meeting-notes/platform";
-import { synthRegistry } from "../support/platform";
+import { FREESIDE_FILES } from "../../stacks/freeside/platform";
+import { synthFreeside } from "../support/platform";
 import { parsed, resourcesOf, type TerraformJson } from "../support/synth";
 
-const build = (files = FREESIDE_FILES) => synthRegistry([meetingNotes, freesidePlatform(files)]);
+const build = (files = FREESIDE_FILES) => synthFreeside(files);
 const stacks = build();
 const production = stacks["freeside-production"]!;
 const staging = stacks["freeside-staging"]!;
