@@ -21,7 +21,7 @@ const SEED_BUCKET = {
 describe("a state store in the seed's existing bucket", () => {
   const stacks = synthFreeside(FREESIDE_FILES, { ...stores, freeside: SEED_BUCKET }) as Record<string, any>;
 
-  test("its stack creates the key (and the OIDC provider), not the bucket, its policy or the table", () => {
+  test("its stack creates the key (and the OIDC provider when the store asks for it), not the bucket, its policy or the table", () => {
     const state = stacks["state-freeside"];
     expect(Object.keys(resourcesOf(state, "aws_kms_key"))).toHaveLength(1);
     expect(Object.values(resourcesOf(state, "aws_kms_alias"))[0].name).toBe(
@@ -35,7 +35,10 @@ describe("a state store in the seed's existing bucket", () => {
     ]) {
       expect(resourcesOf(state, type), type).toEqual({});
     }
-    expect(Object.keys(resourcesOf(state, "aws_iam_openid_connect_provider"))).toHaveLength(1);
+    // The OIDC provider follows the store's own setting (the alternate settings turn it off).
+    expect(Object.keys(resourcesOf(state, "aws_iam_openid_connect_provider"))).toHaveLength(
+      SEED_BUCKET.githubOidcProvider ? 1 : 0,
+    );
   });
 
   test("the environments keep their states there under their own keys, locked in the seed's table, with the key", () => {
