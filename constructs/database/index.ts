@@ -1,2 +1,3 @@
+export * from "./aurora-postgres-cluster";
 export * from "./postgres-credentials";
 export * from "./postgres-instance";

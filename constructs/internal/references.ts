@@ -43,6 +43,10 @@ export interface NetworkReference {
   readonly vpcCidrBlock: string;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
+  /** The isolated (data) subnets, without a route out of the VPC, when the network has them. */
+  readonly isolatedSubnetIds?: string[];
+  /** Names of the region's availability zones, in the order the subnets use them (a list token). */
+  readonly zoneNames?: string[];
   /** The interface VPC endpoints' side of a connection; a workload in the VPC connects to it on 443. */
   readonly interfaceEndpoints?: Connectable;
 }

@@ -183,6 +183,11 @@ export class Network extends Construct {
   readonly endpointServiceNames: Readonly<Record<string, string>>;
   /** Number of availability zones the network spans. */
   readonly availabilityZones: number;
+  /**
+   * Names of the region's available zones that need no opt-in, in the order the subnets use them
+   * (a list token, known at plan time); the first `availabilityZones` are the network's.
+   */
+  readonly zoneNames: string[];
   /** NAT gateway mode in effect. */
   readonly natGateways: NatGatewayMode;
   /** Whether VPC endpoints were created (the resolved default of {@link NetworkProps.vpcEndpoints}). */
@@ -433,6 +438,7 @@ export class Network extends Construct {
     this.publicSubnetCidrs = publicCidrs;
     this.privateSubnetCidrs = privateCidrs;
     this.availabilityZones = zoneCount;
+    this.zoneNames = zones.names;
     this.natGateways = natGateways;
     this.vpcEndpoints = vpcEndpoints;
   }
