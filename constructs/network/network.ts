@@ -9,6 +9,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
+import { NetworkAclRule } from "@cdktf/provider-aws/lib/network-acl-rule";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
@@ -85,6 +87,27 @@ export function endpointServiceName(region: string, service: string): string {
 const SUBNET_NEWBITS = 3;
 const PRIVATE_SLOT_OFFSET = 4;
 
+/**
+ * Network ACLs on the private and isolated subnets. ACLs are stateless, so each rule that admits a
+ * connection has its reply's rule beside it:
+ * - private subnets: everything within the VPC both ways; out to anywhere on `egressPorts` (through
+ *   NAT or the gateway endpoints) and the replies back on the ephemeral ports 1024-65535;
+ * - isolated subnets: `isolatedPorts` from the private subnets only, and the replies to them on the
+ *   ephemeral ports; nothing from the public subnets or out of the VPC.
+ */
+export interface NetworkAclOptions {
+  /**
+   * TCP ports the private subnets may open to addresses outside the VPC.
+   * @default [443]
+   */
+  readonly egressPorts?: readonly number[];
+  /**
+   * TCP ports the isolated subnets accept from the private subnets (the databases' and caches' ports).
+   * @default [5432]
+   */
+  readonly isolatedPorts?: readonly number[];
+}
+
 /** Properties of a {@link Network}. */
 export interface NetworkProps {
   /** Project and environment every name derives from. */
@@ -152,6 +175,11 @@ export interface NetworkProps {
     readonly private?: readonly string[];
     readonly isolated?: readonly string[];
   };
+  /**
+   * Network ACLs on the private and isolated subnets ({@link NetworkAclOptions}).
+   * @default - none: the VPC's default ACL, which admits everything (security groups still filter)
+   */
+  readonly networkAcls?: NetworkAclOptions;
 }
 
 /**
@@ -397,6 +425,17 @@ export class Network extends Construct {
       this.endpointsSecurityGroupId = endpointsGroup.id;
     }
 
+    if (props.networkAcls) {
+      this.addNetworkAcls(props.networkAcls, {
+        vpcId: vpc.id,
+        vpcCidr: cidr,
+        tagged,
+        privateSubnets: privateSubnets.map((s) => s.id),
+        privateCidrs,
+        isolatedSubnets: this.isolatedSubnetIds,
+      });
+    }
+
     this.flowLogGroupName = `/aws/vpc/${name}/flow-logs`;
     const flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: this.flowLogGroupName,
@@ -441,6 +480,67 @@ export class Network extends Construct {
     this.zoneNames = zones.names;
     this.natGateways = natGateways;
     this.vpcEndpoints = vpcEndpoints;
+  }
+
+  private addNetworkAcls(
+    options: NetworkAclOptions,
+    tier: {
+      vpcId: string;
+      vpcCidr: string;
+      tagged: (suffix: string) => Record<string, string>;
+      privateSubnets: string[];
+      privateCidrs: readonly string[];
+      isolatedSubnets: string[];
+    },
+  ): void {
+    const anywhere = "0.0.0.0/0";
+    const rule = (
+      acl: NetworkAcl,
+      id: string,
+      ruleNumber: number,
+      egress: boolean,
+      cidrBlock: string,
+      ports?: readonly [number, number],
+    ) =>
+      new NetworkAclRule(this, id, {
+        networkAclId: acl.id,
+        ruleNumber,
+        egress,
+        ruleAction: "allow",
+        cidrBlock,
+        ...(ports ? { protocol: "6", fromPort: ports[0], toPort: ports[1] } : { protocol: "-1" }),
+      });
+    const ephemeral = [1024, 65535] as const;
+
+    const privateAcl = new NetworkAcl(this, "private-acl", {
+      vpcId: tier.vpcId,
+      subnetIds: tier.privateSubnets,
+      tags: tier.tagged("private"),
+    });
+    rule(privateAcl, "private-acl-in-vpc", 100, false, tier.vpcCidr);
+    rule(privateAcl, "private-acl-in-replies", 200, false, anywhere, ephemeral);
+    rule(privateAcl, "private-acl-out-vpc", 100, true, tier.vpcCidr);
+    [...(options.egressPorts ?? [443])]
+      .sort((a, b) => a - b)
+      .forEach((port, i) => {
+        rule(privateAcl, `private-acl-out-${port}`, 200 + i, true, anywhere, [port, port]);
+      });
+
+    if (tier.isolatedSubnets.length === 0) return;
+    const isolatedAcl = new NetworkAcl(this, "isolated-acl", {
+      vpcId: tier.vpcId,
+      subnetIds: tier.isolatedSubnets,
+      tags: tier.tagged("isolated"),
+    });
+    tier.privateCidrs.forEach((privateCidr, zone) => {
+      (options.isolatedPorts ?? [5432]).forEach((port, p) => {
+        rule(isolatedAcl, `isolated-acl-in-${port}-${zone}`, 100 + p * 10 + zone, false, privateCidr, [
+          port,
+          port,
+        ]);
+      });
+      rule(isolatedAcl, `isolated-acl-out-replies-${zone}`, 100 + zone, true, privateCidr, ephemeral);
+    });
   }
 }
 
@@ -541,6 +641,7 @@ function validateTiers(
       "Add the missing services, or choose a NAT gateway mode.",
     );
   }
+  validateAcls(props);
   if (isUnresolved(cidr)) return;
   const vpc = parseCidr(cidr)!;
   const given = props.subnetCidrs ?? {};
@@ -615,6 +716,29 @@ function validateTiers(
       }
       all.push({ at: `${tier}[${i}]`, block, parsed });
     });
+  }
+}
+
+function validateAcls(props: NetworkProps): void {
+  const acls = props.networkAcls;
+  if (!acls) return;
+  for (const [field, ports] of [
+    ["networkAcls.egressPorts", acls.egressPorts],
+    ["networkAcls.isolatedPorts", acls.isolatedPorts],
+  ] as const) {
+    if (ports === undefined) continue;
+    if (ports.length === 0 || ports.length > 9 || new Set(ports).size !== ports.length) {
+      throw invalid(field, "must list 1 to 9 distinct TCP ports", ports, "List each port once.");
+    }
+    for (const port of ports) requireIntegerInRange(field, port, 1, 65535, "a TCP port");
+  }
+  if (acls.isolatedPorts !== undefined && !props.isolatedSubnets) {
+    throw invalid(
+      "networkAcls.isolatedPorts",
+      "only applies with isolatedSubnets",
+      acls.isolatedPorts,
+      "Set isolatedSubnets, or remove isolatedPorts.",
+    );
   }
 }
 

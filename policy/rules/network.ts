@@ -193,7 +193,10 @@ function naclIngressRules(stack: StackModel): NaclIngress[] {
   return out;
 }
 
-/** True when every subnet of the ACL routes 0.0.0.0/0 through a NAT or internet gateway (return traffic of outbound connections). */
+/**
+ * True when every subnet of the ACL routes 0.0.0.0/0 through a NAT or internet gateway, or reaches a
+ * gateway endpoint's public service addresses (S3, DynamoDB): return traffic of outbound connections.
+ */
 function aclSubnetsRouteOut(stack: StackModel, acl: TfNode | undefined): boolean {
   if (!acl) return false;
   const subnets = strings(acl.config.subnet_ids).map((id) => stack.resolve(id));
@@ -212,9 +215,19 @@ function aclSubnetsRouteOut(stack: StackModel, acl: TfNode | undefined): boolean
             .filter((r) => stack.pointsTo(r.config.route_table_id, table))
             .map((r) => r.config),
         ];
-        return routes.some(
-          (route) =>
-            route.destination_cidr_block === ANYWHERE_V4 && (route.nat_gateway_id || route.gateway_id),
+        const gatewayEndpoint = stack
+          .resources("aws_vpc_endpoint")
+          .some(
+            (e) =>
+              String(e.config.vpc_endpoint_type).toLowerCase() === "gateway" &&
+              strings(e.config.route_table_ids).some((id) => stack.pointsTo(id, table)),
+          );
+        return (
+          gatewayEndpoint ||
+          routes.some(
+            (route) =>
+              route.destination_cidr_block === ANYWHERE_V4 && (route.nat_gateway_id || route.gateway_id),
+          )
         );
       }),
   );

@@ -656,6 +656,99 @@ describe("Network tiers and endpoints", () => {
   });
 });
 
+describe("Network ACLs", () => {
+  const rulesOf = (json: TerraformJson, acl: string) =>
+    Object.values(resourcesOf(json, "aws_network_acl_rule"))
+      .filter((r) => String(r.network_acl_id).includes(`network_${acl}-acl_`))
+      .map((r) => ({
+        rule: r.rule_number,
+        out: r.egress,
+        protocol: r.protocol,
+        cidr: r.cidr_block,
+        ports: r.from_port === undefined ? "all" : `${r.from_port}-${r.to_port}`,
+      }))
+      .sort((a, b) => Number(a.out) - Number(b.out) || a.rule - b.rule);
+
+  test("none by default: the VPC's default ACL", () => {
+    expect(resourcesOf(build().json, "aws_network_acl")).toEqual({});
+  });
+
+  test("private subnets: the VPC both ways, out on 443, and the replies back on the ephemeral ports", () => {
+    const { json, network } = build({ networkAcls: {}, availabilityZones: 3, natGateways: "perAz" });
+    const acls = resourcesOf(json, "aws_network_acl");
+    expect(Object.keys(acls)).toHaveLength(1);
+    const [acl] = Object.values(acls);
+    expect(acl.subnet_ids).toHaveLength(network.privateSubnetIds.length);
+    for (const id of acl.subnet_ids)
+      expect(id).toMatch(/^\$\{aws_subnet\.network_private-subnet-\d_[A-F0-9]+\.id\}$/);
+    expect(rulesOf(json, "private")).toEqual([
+      { rule: 100, out: false, protocol: "-1", cidr: "10.0.0.0/16", ports: "all" },
+      { rule: 200, out: false, protocol: "6", cidr: "0.0.0.0/0", ports: "1024-65535" },
+      { rule: 100, out: true, protocol: "-1", cidr: "10.0.0.0/16", ports: "all" },
+      { rule: 200, out: true, protocol: "6", cidr: "0.0.0.0/0", ports: "443-443" },
+    ]);
+  });
+
+  test("isolated subnets: their ports from the private subnets only, the replies to them, nothing else", () => {
+    const { json, network } = build({
+      networkAcls: { egressPorts: [443, 80], isolatedPorts: [5432, 6379] },
+      isolatedSubnets: true,
+    });
+    const isolated = Object.entries(resourcesOf(json, "aws_network_acl")).find(([id]) =>
+      id.includes("isolated"),
+    )![1];
+    expect(isolated.subnet_ids).toHaveLength(2);
+    for (const id of isolated.subnet_ids)
+      expect(id).toMatch(/^\$\{aws_subnet\.network_isolated-subnet-\d_[A-F0-9]+\.id\}$/);
+    const [a, b] = network.privateSubnetCidrs;
+    expect(rulesOf(json, "isolated")).toEqual([
+      { rule: 100, out: false, protocol: "6", cidr: a, ports: "5432-5432" },
+      { rule: 101, out: false, protocol: "6", cidr: b, ports: "5432-5432" },
+      { rule: 110, out: false, protocol: "6", cidr: a, ports: "6379-6379" },
+      { rule: 111, out: false, protocol: "6", cidr: b, ports: "6379-6379" },
+      { rule: 100, out: true, protocol: "6", cidr: a, ports: "1024-65535" },
+      { rule: 101, out: true, protocol: "6", cidr: b, ports: "1024-65535" },
+    ]);
+    expect(rulesOf(json, "private").filter((r) => r.out && r.cidr === "0.0.0.0/0")).toEqual([
+      { rule: 200, out: true, protocol: "6", cidr: "0.0.0.0/0", ports: "80-80" },
+      { rule: 201, out: true, protocol: "6", cidr: "0.0.0.0/0", ports: "443-443" },
+    ]);
+  });
+
+  test("the policy suite accepts them: replies from anywhere only where the subnets route out (NAT or gateway endpoints)", async () => {
+    const { evaluate } = await import("../../policy/engine");
+    const nacl = (json: TerraformJson) =>
+      evaluate([{ name: "network", json }]).violations.filter((v) => v.ruleId === "NACL-001");
+    expect(nacl(build({ networkAcls: {}, isolatedSubnets: true }).json)).toEqual([]);
+    const endpointsOnly = build({
+      networkAcls: {},
+      natGateways: "none",
+      endpoints: ["s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager"],
+    }).json;
+    expect(nacl(endpointsOnly)).toEqual([]);
+  });
+
+  test.each<[string, Partial<NetworkProps>, string]>([
+    [
+      "isolated ports without isolated subnets",
+      { networkAcls: { isolatedPorts: [5432] } },
+      "`networkAcls.isolatedPorts` only applies with isolatedSubnets, got [5432]. Set isolatedSubnets, or remove isolatedPorts.",
+    ],
+    [
+      "a port listed twice",
+      { networkAcls: { egressPorts: [443, 443] } },
+      "`networkAcls.egressPorts` must list 1 to 9 distinct TCP ports, got [443,443]. List each port once.",
+    ],
+    [
+      "a port that is not one",
+      { networkAcls: { egressPorts: [70000] } },
+      "`networkAcls.egressPorts` must be a whole number from 1 to 65535 (a TCP port), got 70000.",
+    ],
+  ])("refuses %s", (_what, overrides, message) => {
+    expect(() => build(overrides as Overrides)).toThrow(message);
+  });
+});
+
 describe("the engine on a network with every tier and endpoints", () => {
   test("validates and applies (mocked)", async () => {
     const { EngineStack, requireTerraform } = await import("../support/engine");
@@ -667,6 +760,7 @@ describe("the engine on a network with every tier and endpoints", () => {
       isolatedSubnets: true,
       natGateways: "none",
       endpoints: ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"],
+      networkAcls: { isolatedPorts: [5432, 6379] },
     });
     const stack = await EngineStack.init("network-tiers", json, {
       "apply.tftest.hcl": tftest('run "apply" {\n  command = apply\n}'),
