@@ -1002,6 +1002,61 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
       },
     }),
   },
+  "SQS-001": {
+    fail: tf({ "aws_sqs_queue.q": { name: "q", sqs_managed_sse_enabled: true } }),
+    pass: tf({ "aws_sqs_queue.q": { name: "q", kms_master_key_id: "${aws_kms_key.k.arn}" } }),
+  },
+  "SQS-002": {
+    fail: tf({ "aws_sqs_queue.q": { name: "q" } }),
+    pass: tf({
+      "aws_sqs_queue.dlq": { name: "dlq", message_retention_seconds: 1209600 },
+      "aws_sqs_queue.q": {
+        name: "q",
+        redrive_policy: JSON.stringify({
+          deadLetterTargetArn: "${aws_sqs_queue.dlq.arn}",
+          maxReceiveCount: 5,
+        }),
+      },
+    }),
+  },
+  "SQS-003": {
+    fail: tf({
+      "aws_sqs_queue.dlq": { name: "dlq", message_retention_seconds: 345600 },
+      "aws_sqs_queue.q": {
+        name: "q",
+        message_retention_seconds: 345600,
+        redrive_policy: JSON.stringify({
+          deadLetterTargetArn: "${aws_sqs_queue.dlq.arn}",
+          maxReceiveCount: 5,
+        }),
+      },
+    }),
+    pass: tf({
+      "aws_sqs_queue.dlq": { name: "dlq", message_retention_seconds: 1209600 },
+      "aws_sqs_queue.q": {
+        name: "q",
+        redrive_policy: JSON.stringify({
+          deadLetterTargetArn: "${aws_sqs_queue.dlq.arn}",
+          maxReceiveCount: 5,
+        }),
+      },
+    }),
+  },
+  "EVB-001": {
+    fail: tf({ "aws_cloudwatch_event_bus.b": { name: "b" } }),
+    pass: tf({ "aws_cloudwatch_event_bus.b": { name: "b", kms_key_identifier: "${aws_kms_key.k.arn}" } }),
+  },
+  "EVB-002": {
+    fail: tf({ "aws_cloudwatch_event_target.t": { rule: "r", arn: "${aws_sqs_queue.q.arn}" } }),
+    pass: tf({
+      "aws_cloudwatch_event_target.t": {
+        rule: "r",
+        arn: "${aws_sqs_queue.q.arn}",
+        retry_policy: { maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 },
+        dead_letter_config: { arn: "${aws_sqs_queue.dlq.arn}" },
+      },
+    }),
+  },
   "LOG-003": {
     fail: tf(
       { "aws_cloudwatch_log_group.app": { name: "/app", retention_in_days: 14 } },

@@ -94,6 +94,8 @@ describe.concurrent("what cannot change in place is named in the README", () => 
     keyArn: "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555",
     grantLogGroup: () => {},
     grantTopicPublishers: () => {},
+    grantQueueSenders: () => {},
+    grantEventBus: () => {},
   };
 
   test("another key replaces the database and the cache", async () => {

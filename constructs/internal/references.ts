@@ -29,7 +29,17 @@ export interface KeyReference {
    * which is encrypted with the key. A literal name, for the reason given at `grantLogGroup`.
    */
   grantTopicPublishers(topicName: string, publishers: readonly TopicPublisher[]): void;
+  /**
+   * Lets EventBridge deliver to the SQS queue of this name (in the key's account and region), which is
+   * encrypted with the key: a rule's target or a target's dead-letter queue. A literal name.
+   */
+  grantQueueSenders(queueName: string, senders: readonly QueueSender[]): void;
+  /** Lets EventBridge encrypt the events of the custom event bus of this name with the key. A literal name. */
+  grantEventBus(busName: string): void;
 }
+
+/** An AWS service that sends to an SQS queue and so must use the queue's key. */
+export type QueueSender = "eventbridge";
 
 /** An IAM role another construct grants permissions to. */
 export interface RoleReference {

@@ -8,7 +8,7 @@ import { Construct } from "constructs";
 import { type PolicyStatement, policyDocument } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming, resourceName } from "../core/naming";
 import { requireIntegerInRange } from "../core/validation";
-import type { KeyReference, TopicPublisher } from "../internal/references";
+import type { KeyReference, QueueSender, TopicPublisher } from "../internal/references";
 
 /** Properties of an {@link AppKey}. */
 export interface AppKeyProps {
@@ -39,6 +39,12 @@ export interface AppKeyProps {
  *   `aws:SourceAccount`, so its grant is limited by the topic ARN (which names this account) alone:
  *   a source condition there would drop every event.
  *
+ * - each queue registered with {@link AppKey.grantQueueSenders} lets EventBridge use the key for that
+ *   queue only (`kms:EncryptionContext:aws:sqs:arn`), and each bus registered with
+ *   {@link AppKey.grantEventBus} lets EventBridge encrypt that bus's events only
+ *   (`kms:EncryptionContext:aws:events:event-bus:arn`; `DescribeKey`, which carries no context, by
+ *   `aws:SourceArn`).
+ *
  * Nothing registered, no service statement: a key no log group or topic uses grants no service
  * anything. In a key policy, `Resource: "*"` means "this key"; it grants nothing on other keys.
  */
@@ -57,6 +63,8 @@ export class AppKey extends Construct implements KeyReference {
     "cloudwatch-alarms": new Set(),
     eventbridge: new Set(),
   };
+  private readonly eventQueues = new Set<string>();
+  private readonly eventBuses = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AppKeyProps) {
     super(scope, id);
@@ -102,6 +110,14 @@ export class AppKey extends Construct implements KeyReference {
     for (const publisher of publishers) this.topicsOf[publisher].add(topicName);
   }
 
+  grantQueueSenders(queueName: string, senders: readonly QueueSender[]): void {
+    if (senders.includes("eventbridge")) this.eventQueues.add(queueName);
+  }
+
+  grantEventBus(busName: string): void {
+    this.eventBuses.add(busName);
+  }
+
   private statements(logsPrincipal: string): PolicyStatement[] {
     const one = (values: Set<string>) => {
       const sorted = [...values].sort();
@@ -112,6 +128,16 @@ export class AppKey extends Construct implements KeyReference {
       new Set([...names].map((name) => `arn:${this.partition}:sns:${this.region}:${this.accountId}:${name}`));
     const alarmTopics = topicArns(this.topicsOf["cloudwatch-alarms"]);
     const eventTopics = topicArns(this.topicsOf.eventbridge);
+    const queueArns = new Set(
+      [...this.eventQueues].map(
+        (name) => `arn:${this.partition}:sqs:${this.region}:${this.accountId}:${name}`,
+      ),
+    );
+    const busArns = new Set(
+      [...this.eventBuses].map(
+        (name) => `arn:${this.partition}:events:${this.region}:${this.accountId}:event-bus/${name}`,
+      ),
+    );
     const logGroupArns = new Set(
       [...this.logGroupNames].map(
         (name) => `arn:${this.partition}:logs:${this.region}:${this.accountId}:log-group:${name}`,
@@ -148,6 +174,37 @@ export class AppKey extends Construct implements KeyReference {
               actions: topicActions,
               resources: ["*"],
               conditions: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": one(eventTopics) } },
+            },
+          ]
+        : []),
+      ...(queueArns.size > 0
+        ? [
+            {
+              sid: "EventBridgeSendToEncryptedQueues",
+              principals: { Service: "events.amazonaws.com" },
+              actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+              resources: ["*"],
+              conditions: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": one(queueArns) } },
+            },
+          ]
+        : []),
+      ...(busArns.size > 0
+        ? [
+            {
+              sid: "EventBridgeDescribeKeyForEventBuses",
+              principals: { Service: "events.amazonaws.com" },
+              actions: ["kms:DescribeKey"],
+              resources: ["*"],
+              conditions: { StringEquals: { "aws:SourceArn": one(busArns) } },
+            },
+            {
+              sid: "EventBridgeEncryptEventBuses",
+              principals: { Service: "events.amazonaws.com" },
+              actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+              resources: ["*"],
+              conditions: {
+                StringEquals: { "kms:EncryptionContext:aws:events:event-bus:arn": one(busArns) },
+              },
             },
           ]
         : []),

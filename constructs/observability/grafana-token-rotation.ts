@@ -10,6 +10,7 @@ import { Construct } from "constructs";
 import type { Alerts } from "../alerts";
 import { MAX_GRAFANA_TOKEN_TTL_DAYS, TOKEN_TTL_BUFFER_DAYS } from "../core/aws-limits";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 import { secretAccessPolicy } from "../internal/secret-access";
@@ -226,11 +227,18 @@ export class GrafanaTokenRotation extends Construct {
       description: "Daily: report how long the current Grafana token has left",
       scheduleExpression: "rate(1 day)",
     });
-    new CloudwatchEventTarget(this, "report-expiry-target", {
+    const reportInput = JSON.stringify({ action: "report-expiry" });
+    const reportTarget = new CloudwatchEventTarget(this, "report-expiry-target", {
       rule: daily.name,
       arn: fn.arn,
-      input: JSON.stringify({ action: "report-expiry" }),
+      input: reportInput,
     });
+    suppress(
+      reportTarget,
+      "EVB-002",
+      "A lost daily expiry report needs no dead-letter queue: EventBridge retries it for 24 hours by default, the next day's run reports again, and with alerts on a missing report fires the token-expiry alarm.",
+      { input: reportInput },
+    );
     new LambdaPermission(this, "allow-schedule", {
       statementId: "DailyExpiryReport",
       action: "lambda:InvokeFunction",

@@ -1,6 +1,7 @@
 import type { Rule } from "../types";
 import { albRules } from "./alb";
 import { containerRules } from "./containers";
+import { eventRules } from "./events";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
 import { metaRules } from "./meta";
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
   ...containerRules,
   ...observabilityRules,
   ...serviceRules,
+  ...eventRules,
   ...metaRules,
 ];
 

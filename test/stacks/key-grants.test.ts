@@ -11,10 +11,11 @@
  * grant in the construct that wires it).
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import type { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
 import { Alerts } from "../../constructs/alerts";
+import { EncryptedQueue, EventBus, QueueRule } from "../../constructs/events";
 import type { KeyReference } from "../../constructs/internal/references";
 import { AppKey } from "../../constructs/keys";
 import { PLATFORMS } from "../../stacks/platforms";
@@ -46,6 +47,10 @@ const ON_BEHALF_OF_A_ROLE = new Set([
   "aws_dynamodb_table",
   "aws_db_instance",
   "aws_elasticache_replication_group",
+  "aws_rds_cluster",
+  "aws_rds_cluster_instance",
+  // Scheduler decrypts the target input with the schedule's execution role.
+  "aws_scheduler_schedule",
 ]);
 
 interface Statement {
@@ -120,6 +125,30 @@ function missingGrant(
     return missing.length === 0 ? undefined : `${missing.join(" and ")} for topic ${resource.name}`;
   }
 
+  if (type === "aws_sqs_queue") {
+    // EventBridge delivering to the queue (a rule's target or a target's dead-letter queue) uses the key itself.
+    const reference = new RegExp(`^\\$\\{aws_sqs_queue\\.${name}\\.arn\\}$`);
+    const fromEventBridge = Object.values(json.resource?.aws_cloudwatch_event_target ?? {}).some(
+      (target) => reference.test(target.arn) || reference.test(target.dead_letter_config?.arn ?? ""),
+    );
+    if (!fromEventBridge) return rootGranted ? undefined : "the account-root statement";
+    const granted = statementsFor(policy, "events.amazonaws.com").some((s) =>
+      conditionValues(s, "kms:EncryptionContext:aws:sqs:arn").some((arn) =>
+        arn.endsWith(`:${resource.name}`),
+      ),
+    );
+    return granted ? undefined : `events.amazonaws.com for queue ${resource.name}`;
+  }
+
+  if (type === "aws_cloudwatch_event_bus") {
+    const granted = statementsFor(policy, "events.amazonaws.com").some((s) =>
+      conditionValues(s, "kms:EncryptionContext:aws:events:event-bus:arn").some((arn) =>
+        arn.endsWith(`:event-bus/${resource.name}`),
+      ),
+    );
+    return granted ? undefined : `events.amazonaws.com for event bus ${resource.name}`;
+  }
+
   if (type === "aws_cloudtrail") {
     const granted = statementsFor(policy, "cloudtrail.amazonaws.com").some((s) =>
       list(s.Action).some((a) => a.startsWith("kms:GenerateDataKey")),
@@ -186,6 +215,8 @@ describe("the key-grant check", () => {
         keyArn: key.keyArn,
         grantLogGroup: () => {},
         grantTopicPublishers: () => {},
+        grantQueueSenders: () => {},
+        grantEventBus: () => {},
       };
       build(scope, silent);
     });
@@ -214,11 +245,26 @@ describe("the key-grant check", () => {
 
   test("flags a kind of resource it has no rule for", () => {
     const json = withoutGrants((scope, key) => {
-      new SqsQueue(scope, "queue", { name: "q", kmsMasterKeyId: key.keyArn });
+      new KinesisStream(scope, "stream", { name: "s", encryptionType: "KMS", kmsKeyId: key.keyArn });
     });
     expect(ungranted(json).problems).toEqual([
-      expect.stringContaining("lacks a rule in this test for aws_sqs_queue"),
+      expect.stringContaining("lacks a rule in this test for aws_kinesis_stream"),
     ]);
+  });
+
+  test("flags a queue and a bus EventBridge cannot use the key for; passes them through a real key", () => {
+    const build = (scope: Construct, key: KeyReference) => {
+      const bus = new EventBus(scope, "bus", { naming, encryptionKey: key });
+      const queue = new EncryptedQueue(scope, "q", { naming, name: "wip", encryptionKey: key });
+      new QueueRule(scope, "r", { naming, name: "wip", bus, eventPattern: { source: ["x"] }, queue });
+    };
+    expect(ungranted(withoutGrants(build)).problems.sort()).toEqual([
+      expect.stringMatching(/lacks events\.amazonaws\.com for event bus meeting-notes-staging-events$/),
+      expect.stringMatching(/lacks events\.amazonaws\.com for queue meeting-notes-staging-wip-dlq$/),
+      expect.stringMatching(/lacks events\.amazonaws\.com for queue meeting-notes-staging-wip$/),
+    ]);
+    const granted = synthScope((scope) => build(scope, new AppKey(scope, "key", { naming })));
+    expect(ungranted(granted)).toEqual({ problems: [], consumers: 3 });
   });
 
   test("passes what the constructs wire through a real key", () => {

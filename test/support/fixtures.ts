@@ -1,7 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KeyReference, NetworkReference, TopicPublisher } from "../../constructs/internal/references";
+import type {
+  KeyReference,
+  NetworkReference,
+  QueueSender,
+  TopicPublisher,
+} from "../../constructs/internal/references";
 
 /** Naming used by construct tests. */
 export const naming = { projectName: "meeting-notes", environment: "staging" };
@@ -16,6 +21,14 @@ export class RecordingKey implements KeyReference {
   }
   grantTopicPublishers(topicName: string, publishers: readonly TopicPublisher[]): void {
     this.topics.push({ name: topicName, publishers });
+  }
+  readonly queues: { name: string; senders: readonly QueueSender[] }[] = [];
+  grantQueueSenders(queueName: string, senders: readonly QueueSender[]): void {
+    this.queues.push({ name: queueName, senders });
+  }
+  readonly buses: string[] = [];
+  grantEventBus(busName: string): void {
+    this.buses.push(busName);
   }
 }
 
