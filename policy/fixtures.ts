@@ -1057,6 +1057,32 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
       },
     }),
   },
+  "WAF-001": {
+    fail: tf({ "aws_wafv2_web_acl.acl": { name: "acl", scope: "REGIONAL" } }),
+    pass: tf({
+      "aws_wafv2_web_acl.acl": { name: "acl", scope: "REGIONAL" },
+      "aws_wafv2_web_acl_logging_configuration.log": {
+        resource_arn: "${aws_wafv2_web_acl.acl.arn}",
+        log_destination_configs: ["${aws_cloudwatch_log_group.waf.arn}"],
+      },
+    }),
+  },
+  "WAF-002": {
+    fail: tf({
+      "aws_wafv2_web_acl_logging_configuration.log": {
+        resource_arn: "${aws_wafv2_web_acl.acl.arn}",
+        log_destination_configs: ["${aws_cloudwatch_log_group.waf.arn}"],
+        redacted_fields: [{ single_header: { name: "cookie" } }],
+      },
+    }),
+    pass: tf({
+      "aws_wafv2_web_acl_logging_configuration.log": {
+        resource_arn: "${aws_wafv2_web_acl.acl.arn}",
+        log_destination_configs: ["${aws_cloudwatch_log_group.waf.arn}"],
+        redacted_fields: [{ single_header: { name: "authorization" } }],
+      },
+    }),
+  },
   "LOG-003": {
     fail: tf(
       { "aws_cloudwatch_log_group.app": { name: "/app", retention_in_days: 14 } },

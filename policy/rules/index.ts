@@ -9,6 +9,7 @@ import { networkRules } from "./network";
 import { observabilityRules } from "./observability";
 import { s3Rules } from "./s3";
 import { serviceRules } from "./services";
+import { wafRules } from "./waf";
 
 /** Every rule of the policy suite, in report order. */
 export const RULES: readonly Rule[] = [
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   ...observabilityRules,
   ...serviceRules,
   ...eventRules,
+  ...wafRules,
   ...metaRules,
 ];
 
