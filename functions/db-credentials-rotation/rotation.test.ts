@@ -1,7 +1,7 @@
 import { Client } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../shared/test/postgres-server";
 import { loginRoles } from "./config";
-import { type PostgresServer, startPostgres } from "./test/postgres-server";
 import { World } from "./test/world";
 
 let pg: PostgresServer;

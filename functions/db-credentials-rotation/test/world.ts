@@ -16,10 +16,11 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { createLogger } from "../../shared/logger";
+import { connect } from "../../shared/postgres";
 import { FakeSecretsManager } from "../../shared/test/fake-secrets-manager";
+import type { PostgresServer } from "../../shared/test/postgres-server";
 import type { RotationConfig } from "../config";
 import { type DatabaseCredentials, parseCredentials } from "../credentials";
-import { connect } from "../postgres";
 import {
   createRotationHandler,
   ROTATION_STEPS,
@@ -27,7 +28,6 @@ import {
   type RotationHandler,
   type StepResult,
 } from "../rotation";
-import type { PostgresServer } from "./postgres-server";
 
 export const SECRET_ARN =
   "arn:aws:secretsmanager:us-east-1:891376933289:secret:arrakis-staging/db-credentials-AbCdEf";
@@ -163,6 +163,7 @@ export class World {
   ): Promise<R[]> {
     const client = await connect(
       { host: this.pg.host, port: this.pg.port, database: this.database, tls: { ca: this.pg.ca } },
+      "db-credentials-rotation-test",
       c.username,
       c.password,
     );

@@ -1,5 +1,5 @@
 /**
- * A real PostgreSQL 15 server for the rotation tests: initdb'd in a temporary folder, run as an
+ * A real PostgreSQL 15 server for the tests of the functions that talk to PostgreSQL: initdb'd in a temporary folder, run as an
  * unprivileged user (`nobody` when the tests run as root, since PostgreSQL refuses to run as root),
  * listening on 127.0.0.1 with TLS only (a self-signed certificate the tests trust), password
  * authentication with SCRAM, and every statement logged so the tests can read what the server saw.
@@ -57,7 +57,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     root
       ? execFileSync("runuser", ["-u", "nobody", "--", command, ...args], { stdio: "pipe" })
       : execFileSync(command, args, { stdio: "pipe" });
-  const dir = mkdtempSync(join(tmpdir(), "pg-rotation-"));
+  const dir = mkdtempSync(join(tmpdir(), "pg-test-"));
   chmodSync(dir, 0o700);
   const data = join(dir, "data");
   const password = randomBytes(18).toString("base64url");
