@@ -58,7 +58,7 @@ export function createMigrationHandler(
           port: deps.config.port,
           database: deps.config.database,
           tls: deps.tls,
-          queryTimeoutMs: 300_000,
+          queryTimeoutMs: 240_000,
         },
         "db-init",
         master.username,

@@ -111,6 +111,9 @@ mock_provider "aws" {
       }]
     }
   }
+  mock_resource "aws_lambda_invocation" {
+    defaults = { result = "{\\"applied\\":[1,2],\\"version\\":2}" }
+  }
   mock_resource "aws_wafv2_web_acl" {
     defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/mock/0f0e1d2c-aaaa-bbbb-cccc-1234567890ab" }
   }
