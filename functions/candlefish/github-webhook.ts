@@ -20,6 +20,7 @@ import {
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { ALBEvent, ALBResult } from "aws-lambda";
+import { z } from "zod";
 import { describeError, type Logger } from "../shared/logger";
 import { putEvent } from "./bus";
 import { SOURCES } from "./events";
@@ -27,6 +28,14 @@ import { SOURCES } from "./events";
 /** Seconds a delivery id is remembered: at least three days, GitHub's redelivery window. */
 export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
 const SECRET_CACHE_MS = 5 * 60 * 1000;
+
+/** The fields of a webhook payload the normalized event keeps (GitHub sends many more). */
+const Payload = z.object({
+  action: z.string().optional(),
+  repository: z.object({ full_name: z.string().optional() }).optional(),
+  sender: z.object({ login: z.string().optional() }).optional(),
+  ref: z.string().optional(),
+});
 
 export const deliveryKey = (id: string) => `delivery#${id}`;
 
@@ -101,21 +110,22 @@ export function createWebhookHandler(deps: WebhookDependencies): (event: ALBEven
         log.info("refused: delivery already received");
         return respond(409, { error: "delivery already received" });
       }
-      let payload: Record<string, any>;
+      let json: unknown;
       try {
-        payload = JSON.parse(body.toString("utf8"));
+        json = JSON.parse(body.toString("utf8"));
       } catch {
         return respond(400, { error: "the body is not JSON" });
       }
+      const payload = Payload.safeParse(json);
+      if (!payload.success) return respond(400, { error: "the body is not a GitHub webhook payload" });
+      const { action, repository, sender, ref } = payload.data;
       await putEvent(deps.eventBridge, deps.busName, SOURCES.github, "GitHubActivity", {
         deliveryId: delivery,
         event: kind,
-        ...(typeof payload.action === "string" ? { action: payload.action } : {}),
-        ...(typeof payload.repository?.full_name === "string"
-          ? { repository: payload.repository.full_name }
-          : {}),
-        ...(typeof payload.sender?.login === "string" ? { sender: payload.sender.login } : {}),
-        ...(typeof payload.ref === "string" ? { ref: payload.ref } : {}),
+        ...(action ? { action } : {}),
+        ...(repository?.full_name ? { repository: repository.full_name } : {}),
+        ...(sender?.login ? { sender: sender.login } : {}),
+        ...(ref ? { ref } : {}),
       });
       try {
         await deps.dynamodb.send(
