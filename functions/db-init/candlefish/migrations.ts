@@ -51,4 +51,23 @@ INSERT INTO stages (key, name, position, requires_approval) VALUES
 ON CONFLICT (key) DO NOTHING;
 `,
   },
+  {
+    version: 3,
+    name: "create_unblock_reader",
+    sql: `
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'candlefish_unblock') THEN
+    CREATE ROLE candlefish_unblock LOGIN;
+  END IF;
+  -- Aurora and RDS: the role signs in with an IAM token (rds-db:connect), never a password.
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'rds_iam') THEN
+    GRANT rds_iam TO candlefish_unblock;
+  END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA public TO candlefish_unblock;
+GRANT SELECT (id, status, blocked_since) ON items TO candlefish_unblock;
+`,
+  },
 ];
