@@ -1,4 +1,7 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -10,7 +13,7 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { type Connectable, Connections } from "../core/connections";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
-import { serviceTrustPolicy } from "../core/iam";
+import { type PolicyStatement, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { KeyReference, NetworkReference } from "../internal/references";
@@ -154,6 +157,11 @@ export interface AuroraPostgresClusterProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /**
+   * IAM database authentication: roles granted `rds_iam` sign in with a token (`rds-db:connect`), no password.
+   * @default false
+   */
+  readonly iamAuthentication?: boolean;
 }
 
 /**
@@ -188,6 +196,26 @@ export class AuroraPostgresCluster extends Construct implements Connectable {
   public readonly clusterArn: string;
   /** Resource id of the cluster (`cluster-...`), for IAM database authentication policies. */
   public readonly clusterResourceId: string;
+  /**
+   * The statement that lets a role sign in as `databaseUser` with an IAM token (needs `iamAuthentication`).
+   */
+  connectStatement(databaseUser: string, sid = "ConnectWithIamToken"): PolicyStatement {
+    if (!this.iamAuthentication) {
+      throw invalid(
+        "iamAuthentication",
+        `must be on for a role to sign in as ${databaseUser} with an IAM token`,
+        false,
+        "Set iamAuthentication: true on the cluster.",
+      );
+    }
+    return {
+      sid,
+      actions: ["rds-db:connect"],
+      resources: [`${this.dbUserArnPrefix}:dbuser:${this.clusterResourceId}/${databaseUser}`],
+    };
+  }
+  private readonly iamAuthentication: boolean;
+  private readonly dbUserArnPrefix: string;
   /** Identifiers of the instances, the writer first. */
   public readonly instanceIdentifiers: readonly string[];
   /** Security group of the cluster. */
@@ -323,6 +351,7 @@ export class AuroraPostgresCluster extends Construct implements Connectable {
       vpcSecurityGroupIds: [securityGroup.id],
       storageEncrypted: true,
       kmsKeyId: props.encryptionKey.keyArn,
+      iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? false,
       backupRetentionPeriod: resolved.backupRetentionDays,
       deletionProtection: props.deletionProtection ?? true,
       skipFinalSnapshot: false,
@@ -383,6 +412,11 @@ export class AuroraPostgresCluster extends Construct implements Connectable {
     this.masterUserSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
     this.clusterArn = this.cluster.arn;
     this.clusterResourceId = this.cluster.clusterResourceId;
+    this.iamAuthentication = props.iamAuthentication ?? false;
+    const account = new DataAwsCallerIdentity(this, "account");
+    const region = new DataAwsRegion(this, "region");
+    const partition = new DataAwsPartition(this, "partition");
+    this.dbUserArnPrefix = `arn:${partition.partition}:rds-db:${region.name}:${account.accountId}`;
     this.instanceIdentifiers = instances.map((_, i) => `${this.identifier}-${i + 1}`);
     this.securityGroupId = securityGroup.id;
     this.connections = new Connections(this, name, `the ${this.identifier} database`, securityGroup.id);

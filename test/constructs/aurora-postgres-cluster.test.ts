@@ -263,6 +263,39 @@ describe("AuroraPostgresCluster options", () => {
     expect(json.output?.reader.value).toMatch(/\.reader_endpoint\}/);
   });
 
+  test("IAM authentication: off by default; on, a connect statement scoped to the cluster and the user", () => {
+    expect(cluster(build()).iam_database_authentication_enabled).toBe(false);
+    let statement: unknown;
+    const json = synthScope((s) => {
+      const db = new AuroraPostgresCluster(s, "database", {
+        naming,
+        network,
+        encryptionKey: new RecordingKey(),
+        availabilityZones: ZONES,
+        iamAuthentication: true,
+      });
+      statement = db.connectStatement("candlefish_unblock");
+      new TerraformOutput(s, "dbuser", { value: db.connectStatement("candlefish_unblock").resources![0] });
+    });
+    expect(cluster(json).iam_database_authentication_enabled).toBe(true);
+    expect(statement).toMatchObject({ sid: "ConnectWithIamToken", actions: ["rds-db:connect"] });
+    expect([json.output?.dbuser.value]).toEqual([
+      expect.stringMatching(
+        /^arn:\$\{data\.aws_partition\..*\}:rds-db:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:dbuser:\$\{aws_rds_cluster\..*\.cluster_resource_id\}\/candlefish_unblock$/,
+      ),
+    ]);
+    expect(() =>
+      synthScope((s) =>
+        new AuroraPostgresCluster(s, "database", {
+          naming,
+          network,
+          encryptionKey: new RecordingKey(),
+          availabilityZones: ZONES,
+        }).connectStatement("x"),
+      ),
+    ).toThrow("`iamAuthentication` must be on for a role to sign in as x with an IAM token, got false.");
+  });
+
   test("a connections alarm threshold from the class's memory, or the serverless maximum", () => {
     const threshold = (props: Partial<AuroraPostgresClusterProps>) => {
       let value: number | undefined;
