@@ -17,7 +17,7 @@ import { type PolicyStatement, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
 import type { KeyReference, NetworkReference } from "../internal/references";
-import { instanceMemoryGiB } from "./postgres-instance";
+import { instanceMemoryGiB, validateDatabaseSettings } from "./postgres-instance";
 
 /**
  * Aurora PostgreSQL majors that can be created on standard support (13 left it on 28 Feb 2026; with
@@ -562,30 +562,7 @@ function validate(p: Resolved): number {
     35,
     "Aurora keeps automated backups 1 to 35 days",
   );
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(p.databaseName)) {
-    throw invalid(
-      "databaseName",
-      "must be 1-63 letters, digits and underscores, starting with a letter",
-      p.databaseName,
-      'Use a name such as "app".',
-    );
-  }
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(p.masterUsername) || p.masterUsername === "rdsadmin") {
-    throw invalid(
-      "masterUsername",
-      "must be 1-63 letters, digits and underscores, starting with a letter, and not rdsadmin (RDS's own)",
-      p.masterUsername,
-      'Use a name such as "dbadmin".',
-    );
-  }
-  if (p.databaseInsights !== "standard" && p.databaseInsights !== "advanced") {
-    throw invalid(
-      "databaseInsights",
-      'must be "standard" or "advanced"',
-      p.databaseInsights,
-      "Pick one of the two.",
-    );
-  }
+  validateDatabaseSettings(p);
   if (!(MONITORING_INTERVALS as readonly number[]).includes(p.monitoringIntervalSeconds)) {
     throw invalid(
       "monitoringIntervalSeconds",
@@ -595,14 +572,6 @@ function validate(p: Resolved): number {
     );
   }
   requireLogRetention("logRetentionDays", p.logRetentionDays);
-  if ("rds.force_ssl" in p.parameters && p.parameters["rds.force_ssl"] !== "1") {
-    throw invalid(
-      "parameters.rds.force_ssl",
-      "must stay 1 (connections without TLS are refused)",
-      p.parameters["rds.force_ssl"],
-      "Remove it from parameters: the construct sets it.",
-    );
-  }
   if (p.availabilityZones !== undefined) {
     const literal = p.availabilityZones.filter((z) => !isUnresolved(z));
     if (p.availabilityZones.length !== 3 || new Set(literal).size !== literal.length) {

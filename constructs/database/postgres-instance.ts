@@ -390,6 +390,21 @@ function validate(p: Resolved): number {
       "Keep backups (7 days, say), or turn `deletionProtection` off for a disposable database.",
     );
   }
+  validateDatabaseSettings(p);
+  requireLogRetention("logRetentionDays", p.logRetentionDays);
+  return major;
+}
+
+/**
+ * The checks an RDS instance and an Aurora cluster share: database and master user names, the Database
+ * Insights mode, and `rds.force_ssl` left at 1.
+ */
+export function validateDatabaseSettings(p: {
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly databaseInsights: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}): void {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(p.databaseName)) {
     throw invalid(
       "databaseName",
@@ -414,7 +429,6 @@ function validate(p: Resolved): number {
       "Pick one of the two.",
     );
   }
-  requireLogRetention("logRetentionDays", p.logRetentionDays);
   if ("rds.force_ssl" in p.parameters && p.parameters["rds.force_ssl"] !== "1") {
     throw invalid(
       "parameters.rds.force_ssl",
@@ -423,5 +437,4 @@ function validate(p: Resolved): number {
       "Remove it from parameters: the construct sets it.",
     );
   }
-  return major;
 }
