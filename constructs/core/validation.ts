@@ -76,3 +76,30 @@ export function requireLogRetention(field: string, value: number): void {
     `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
   );
 }
+
+/** The IANA time zones this Node.js knows (and EventBridge Scheduler accepts), plus UTC. */
+export function knownTimeZones(): ReadonlySet<string> {
+  return new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
+}
+
+/**
+ * Checks a time zone against the IANA names `Intl` knows; Terraform and the provider accept any
+ * string, and a schedule in a zone that does not exist fails only at apply.
+ */
+export function requireTimeZone(field: string, timeZone: string): void {
+  if (isUnresolved(timeZone) || knownTimeZones().has(timeZone)) return;
+  let canonical: string | undefined;
+  try {
+    canonical = new Intl.DateTimeFormat("en-US", { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    canonical = undefined;
+  }
+  throw invalid(
+    field,
+    "must be an IANA time zone name (Area/City, as Intl.supportedValuesOf('timeZone') lists them)",
+    timeZone,
+    canonical && canonical !== timeZone
+      ? `Use "${canonical}".`
+      : 'Use a name such as "America/New_York" or "UTC".',
+  );
+}

@@ -5,36 +5,11 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
-import { invalid, isUnresolved, requireIntegerInRange } from "../core/validation";
+import { invalid, isUnresolved, requireIntegerInRange, requireTimeZone } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 import type { DeadLetterTarget } from "./queue";
 
-/** The IANA time zones this Node.js knows (and EventBridge Scheduler accepts), plus UTC. */
-export function knownTimeZones(): ReadonlySet<string> {
-  return new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
-}
-
-/**
- * Checks a time zone against the IANA names `Intl` knows; Terraform and the provider accept any
- * string, and a schedule in a zone that does not exist fails only at apply.
- */
-export function requireTimeZone(field: string, timeZone: string): void {
-  if (isUnresolved(timeZone) || knownTimeZones().has(timeZone)) return;
-  let canonical: string | undefined;
-  try {
-    canonical = new Intl.DateTimeFormat("en-US", { timeZone }).resolvedOptions().timeZone;
-  } catch {
-    canonical = undefined;
-  }
-  throw invalid(
-    field,
-    "must be an IANA time zone name (Area/City, as Intl.supportedValuesOf('timeZone') lists them)",
-    timeZone,
-    canonical && canonical !== timeZone
-      ? `Use "${canonical}".`
-      : 'Use a name such as "America/New_York" or "UTC".',
-  );
-}
+export { knownTimeZones, requireTimeZone } from "../core/validation";
 
 const SCHEDULE_EXPRESSION =
   /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/;

@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaFunction as LambdaFunctionResource } from "@cdktf/provider-aws/lib/lambda-function";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
@@ -123,6 +124,8 @@ export class LambdaFunction extends Construct {
   /** The log group, role and policy resources (likewise). */
   public readonly logGroup: CloudwatchLogGroup;
   public readonly role: IamRole;
+  /** The function's timeout in seconds. */
+  public readonly timeoutSeconds: number;
   public readonly rolePolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
@@ -268,5 +271,85 @@ export class LambdaFunction extends Construct {
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
     this.logGroupName = this.logGroup.name;
+    this.timeoutSeconds = timeoutSeconds;
   }
+
+  /**
+   * Makes the function a consumer of an SQS queue: an event source mapping that reports partial batch
+   * failures (`ReportBatchItemFailures`: only the messages the handler names return to the queue), and
+   * a policy of its own that lets the role receive, delete and decrypt the queue's messages, created
+   * before the mapping. The queue's visibility timeout must cover the function's timeout (SQS refuses
+   * the mapping otherwise: a message would reappear while it is still being worked on).
+   */
+  consumeQueue(
+    key: string,
+    queue: ConsumableQueue,
+    options: QueueConsumerOptions = {},
+  ): LambdaEventSourceMapping {
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(key)) {
+      throw invalid(
+        "key",
+        "must be 1-40 lowercase letters, digits and hyphens",
+        key,
+        "Use the queue's name.",
+      );
+    }
+    if (queue.visibilityTimeoutSeconds < this.timeoutSeconds) {
+      throw invalid(
+        "queue.visibilityTimeoutSeconds",
+        `must be at least the function's timeout (${this.timeoutSeconds} s), or Lambda refuses the event source mapping`,
+        queue.visibilityTimeoutSeconds,
+        "Raise the queue's visibility timeout (six times the function timeout is AWS's advice) or lower the timeout.",
+      );
+    }
+    const batchSize = options.batchSize ?? 10;
+    requireIntegerInRange("batchSize", batchSize, 1, 10_000);
+    const window = options.maximumBatchingWindowSeconds ?? 0;
+    requireIntegerInRange("maximumBatchingWindowSeconds", window, 0, 300);
+    if (batchSize > 10 && window < 1) {
+      throw invalid(
+        "maximumBatchingWindowSeconds",
+        "must be at least 1 with a batchSize above 10 (Lambda's rule for SQS)",
+        window,
+        "Set a batching window, or a batch size of at most 10.",
+      );
+    }
+    if (options.maximumConcurrency !== undefined) {
+      requireIntegerInRange("maximumConcurrency", options.maximumConcurrency, 2, 1000);
+    }
+    const sid = `Consume${key.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
+    const policy = new IamRolePolicy(this, `consume-${key}`, {
+      name: `consume-${key}`,
+      role: this.role.name,
+      policy: policyDocument(queue.consumeStatements(sid)),
+    });
+    return new LambdaEventSourceMapping(this, `source-${key}`, {
+      eventSourceArn: queue.queueArn,
+      functionName: this.functionArn,
+      batchSize,
+      maximumBatchingWindowInSeconds: window > 0 ? window : undefined,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      ...(options.maximumConcurrency === undefined
+        ? {}
+        : { scalingConfig: { maximumConcurrency: options.maximumConcurrency } }),
+      dependsOn: [policy],
+    });
+  }
+}
+
+/** A queue a function can consume (an `EncryptedQueue` is one). */
+export interface ConsumableQueue {
+  readonly queueArn: string;
+  readonly visibilityTimeoutSeconds: number;
+  consumeStatements(sid: string): PolicyStatement[];
+}
+
+/** How a function consumes a queue. */
+export interface QueueConsumerOptions {
+  /** Messages per invocation (1-10000; above 10 needs a batching window). @default 10 */
+  readonly batchSize?: number;
+  /** Seconds Lambda gathers messages before invoking (0-300). @default 0 */
+  readonly maximumBatchingWindowSeconds?: number;
+  /** Most concurrent invocations this queue drives (2-1000). @default - Lambda's scaling */
+  readonly maximumConcurrency?: number;
 }

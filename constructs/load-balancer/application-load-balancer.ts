@@ -1,7 +1,9 @@
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, type LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
@@ -71,6 +73,28 @@ export interface RouteTarget extends Connectable {
 }
 
 /** Properties of {@link ApplicationLoadBalancer}. */
+/** A route to a Lambda function (`addFunctionRoute`). */
+export interface FunctionRouteOptions {
+  /** Route key: 1-20 lowercase letters, digits and hyphens; names its target group. */
+  readonly key: string;
+  /** Path patterns the route matches (`/webhooks/github`). */
+  readonly pathPatterns?: readonly string[];
+  /** Host headers the route matches. */
+  readonly hostHeaders?: readonly string[];
+  /** Listener rule priority (1-50000, unique). @default - the next free hundred */
+  readonly priority?: number;
+  /** The function that answers. */
+  readonly functionName: string;
+  /** Its ARN (the target registered in the group). */
+  readonly functionArn: string;
+}
+
+/** The target group of a function route (for alarms). */
+export interface FunctionRouteTarget {
+  readonly targetGroupArn: string;
+  readonly targetGroupArnSuffix: string;
+}
+
 export interface ApplicationLoadBalancerProps {
   /** Project and environment the names derive from. */
   readonly naming: ResourceNaming;
@@ -281,6 +305,55 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
    * group of its own; returns what a service registers in.
    */
   addRoute(options: RouteOptions): RouteTarget {
+    const priority = this.claimRule(options);
+    const target = this.targetGroup(options);
+    this.listenerRule(options, priority, target.targetGroupArn);
+    return target;
+  }
+
+  /**
+   * Routes requests matching the path patterns and host headers to a Lambda function (a target group
+   * of type `lambda`): the permission that lets this load balancer's target group invoke the
+   * function, and its registration, created after the permission as ELB requires. The function
+   * answers with an ALB response (`statusCode`, `headers`, `body`); multi-value headers stay off.
+   */
+  addFunctionRoute(options: FunctionRouteOptions): FunctionRouteTarget {
+    const priority = this.claimRule(options);
+    if (!/^[a-z][a-z0-9-]{0,19}$/.test(options.key) || this.targetGroups[options.key]) {
+      throw invalid(
+        "routes",
+        "must have unique keys of 1-20 lowercase letters, digits and hyphens, starting with a letter",
+        options.key,
+        "Use the function's key.",
+      );
+    }
+    const group = new LbTargetGroup(this, `${options.key}-targets`, {
+      name: limitedName(NAME_LIMITS.targetGroup, this.props.naming, `${this.props.name}-${options.key}`),
+      targetType: "lambda",
+      lambdaMultiValueHeadersEnabled: false,
+      healthCheck: { enabled: false },
+    });
+    this.targetGroups[options.key] = group;
+    const permission = new LambdaPermission(this, `${options.key}-invoke`, {
+      statementId: "AllowLoadBalancerTargetGroup",
+      action: "lambda:InvokeFunction",
+      functionName: options.functionName,
+      principal: "elasticloadbalancing.amazonaws.com",
+      sourceArn: group.arn,
+    });
+    new LbTargetGroupAttachment(this, `${options.key}-target`, {
+      targetGroupArn: group.arn,
+      targetId: options.functionArn,
+      dependsOn: [permission],
+    });
+    this.listenerRule(options, priority, group.arn);
+    return { targetGroupArn: group.arn, targetGroupArnSuffix: group.arnSuffix };
+  }
+
+  /** Checks a route's patterns and priority against the listener's others and reserves its priority. */
+  private claimRule(
+    options: Pick<RouteOptions, "key" | "pathPatterns" | "hostHeaders" | "priority">,
+  ): number {
     const paths = options.pathPatterns ?? [];
     const hosts = options.hostHeaders ?? [];
     const at = `routes.${options.key}`;
@@ -341,18 +414,26 @@ export class ApplicationLoadBalancer extends Construct implements Connectable {
       while (this.priorities.has(priority)) priority += 100;
     }
     this.priorities.add(priority);
-    const target = this.targetGroup(options);
     this.routes.push({ key: options.key, priority, patterns });
+    return priority;
+  }
+
+  private listenerRule(
+    options: Pick<RouteOptions, "key" | "pathPatterns" | "hostHeaders">,
+    priority: number,
+    targetGroupArn: string,
+  ): void {
+    const paths = options.pathPatterns ?? [];
+    const hosts = options.hostHeaders ?? [];
     new LbListenerRule(this, `${options.key}-rule`, {
       listenerArn: this.resources.httpsListener.arn,
       priority,
-      action: [{ type: "forward", targetGroupArn: target.targetGroupArn }],
+      action: [{ type: "forward", targetGroupArn }],
       condition: [
         ...(paths.length > 0 ? [{ pathPattern: { values: [...paths] } }] : []),
         ...(hosts.length > 0 ? [{ hostHeader: { values: [...hosts] } }] : []),
       ],
     });
-    return target;
   }
 
   private targetGroup(options: Omit<RouteOptions, "pathPatterns" | "hostHeaders" | "priority">): RouteTarget {

@@ -1,4 +1,5 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingScheduledAction } from "@cdktf/provider-aws/lib/appautoscaling-scheduled-action";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -16,7 +17,13 @@ import { type Connectable, Connections } from "../core/connections";
 import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
 import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
-import { invalid, isUnresolved, requireIntegerInRange, requireLogRetention } from "../core/validation";
+import {
+  invalid,
+  isUnresolved,
+  requireIntegerInRange,
+  requireLogRetention,
+  requireTimeZone,
+} from "../core/validation";
 import type { KeyReference, NetworkReference, RoleReference } from "../internal/references";
 import type { ContainerSecret, RuntimeSecrets } from "../secrets";
 import type { EcsCluster } from "./ecs-cluster";
@@ -49,6 +56,36 @@ export interface ServiceAutoscaling {
    * @default 60
    */
   readonly targetCpuPercent?: number;
+  /**
+   * Scale on queue backlog per task as well (for a queue consumer): the visible messages of the
+   * queues, summed, divided by the service's running tasks (Container Insights' `RunningTaskCount`),
+   * tracked at `messagesPerTask`. The larger of the two policies' wishes wins.
+   * @default - CPU only
+   */
+  readonly queueBacklog?: {
+    /** The queues the service consumes. */
+    readonly queueNames: readonly string[];
+    /** Messages one task works off in an acceptable time (the latency you accept times its rate). */
+    readonly messagesPerTask: number;
+  };
+  /**
+   * Scheduled changes of the scaling bounds (`minCount: 0, maxCount: 0` stops the service), in an
+   * IANA time zone: dev's office hours.
+   * @default - none
+   */
+  readonly schedules?: readonly ScalingSchedule[];
+}
+
+/** A scheduled action of a service's scaler: from `schedule` on, the task count stays in `[minCount, maxCount]`. */
+export interface ScalingSchedule {
+  /** Name suffix (1-20 lowercase letters, digits, hyphens): `stop`, `start`. */
+  readonly name: string;
+  /** `cron(minutes hours day-of-month month day-of-week year)` in `timeZone`. */
+  readonly schedule: string;
+  /** IANA time zone of the schedule. */
+  readonly timeZone: string;
+  readonly minCount: number;
+  readonly maxCount: number;
 }
 
 /** Where the service receives traffic from: a load balancer route (an `ApiDomain` is one). */
@@ -451,6 +488,73 @@ export class FargateService extends Construct implements Connectable {
           scaleOutCooldown: 60,
         },
       });
+      const backlog = props.autoscaling.queueBacklog;
+      if (backlog) {
+        const queues = backlog.queueNames.map((queueName, i) => ({
+          id: `q${i}`,
+          returnData: false,
+          metricStat: {
+            stat: "Sum",
+            metric: {
+              namespace: "AWS/SQS",
+              metricName: "ApproximateNumberOfMessagesVisible",
+              dimensions: [{ name: "QueueName", value: queueName }],
+            },
+          },
+        }));
+        new AppautoscalingPolicy(this, "scaling-backlog", {
+          name: `${fullName}-backlog`,
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: target.serviceNamespace,
+          scalableDimension: target.scalableDimension,
+          resourceId: target.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue: backlog.messagesPerTask,
+            customizedMetricSpecification: {
+              metrics: [
+                ...queues,
+                {
+                  id: "tasks",
+                  returnData: false,
+                  metricStat: {
+                    stat: "Average",
+                    metric: {
+                      namespace: "ECS/ContainerInsights",
+                      metricName: "RunningTaskCount",
+                      dimensions: [
+                        { name: "ClusterName", value: cluster.clusterName },
+                        { name: "ServiceName", value: fullName },
+                      ],
+                    },
+                  },
+                },
+                {
+                  id: "backlog_per_task",
+                  label: "Visible messages per running task",
+                  expression: `(${queues.map((q) => q.id).join(" + ")}) / tasks`,
+                  returnData: true,
+                },
+              ],
+            },
+            scaleInCooldown: 300,
+            scaleOutCooldown: 60,
+          },
+        });
+      }
+      for (const schedule of props.autoscaling.schedules ?? []) {
+        new AppautoscalingScheduledAction(this, `scaling-${schedule.name}`, {
+          name: `${fullName}-${schedule.name}`,
+          serviceNamespace: target.serviceNamespace,
+          scalableDimension: target.scalableDimension,
+          resourceId: target.resourceId,
+          schedule: schedule.schedule,
+          timezone: schedule.timeZone,
+          scalableTargetAction: {
+            minCapacity: String(schedule.minCount),
+            maxCapacity: String(schedule.maxCount),
+          },
+        });
+      }
     }
 
     this.clusterName = cluster.clusterName;
@@ -582,6 +686,7 @@ function validate(p: Resolved): void {
         "Raise `autoscaling.maxCount` or lower `autoscaling.minCount`.",
       );
     }
+    validateScaling(p.autoscaling);
   }
   const names = new Set([p.name]);
   for (const sidecar of p.sidecars ?? []) {
@@ -681,5 +786,54 @@ function validateStrategy(strategy: readonly CapacityProviderWeight[]): void {
       strategy.map((entry) => `${entry.provider}:base ${entry.base ?? 0}`).join(", "),
       "Keep the base on one provider, usually FARGATE.",
     );
+  }
+}
+
+const CRON = /^cron\((\S+ ){5}\S+\)$/;
+
+function validateScaling(scaling: ServiceAutoscaling): void {
+  const backlog = scaling.queueBacklog;
+  if (backlog) {
+    if (backlog.queueNames.length < 1 || backlog.queueNames.length > 9) {
+      throw invalid(
+        "autoscaling.queueBacklog.queueNames",
+        "must name 1-9 queues (a target-tracking metric math expression takes at most 10 metrics, the task count one of them)",
+        backlog.queueNames,
+        "Name the queues the service consumes.",
+      );
+    }
+    requireIntegerInRange("autoscaling.queueBacklog.messagesPerTask", backlog.messagesPerTask, 1, 100_000);
+  }
+  const names = new Set<string>();
+  for (const [i, schedule] of (scaling.schedules ?? []).entries()) {
+    const at = `autoscaling.schedules[${i}]`;
+    if (!/^[a-z][a-z0-9-]{0,19}$/.test(schedule.name) || names.has(schedule.name)) {
+      throw invalid(
+        `${at}.name`,
+        "must be unique, 1-20 lowercase letters, digits and hyphens, starting with a letter",
+        schedule.name,
+        "Name it after what it does: stop, start.",
+      );
+    }
+    names.add(schedule.name);
+    if (!CRON.test(schedule.schedule)) {
+      throw invalid(
+        `${at}.schedule`,
+        "must be a cron expression of six fields, cron(minutes hours day-of-month month day-of-week year)",
+        schedule.schedule,
+        "Use for example cron(0 20 ? * MON-FRI *).",
+      );
+    }
+    requireTimeZone(`${at}.timeZone`, schedule.timeZone);
+    requireIntegerInRange(`${at}.minCount`, schedule.minCount, 0, 100);
+    requireIntegerInRange(`${at}.maxCount`, schedule.maxCount, 0, 100);
+    if (schedule.maxCount < schedule.minCount) {
+      throw invalid(
+        `${at}.maxCount`,
+        `must be at least minCount (${schedule.minCount})`,
+        schedule.maxCount,
+        "Raise maxCount or lower minCount.",
+      );
+    }
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { createLogger } from "../shared/logger";
 import { withSession } from "../shared/postgres";
 import { type PostgresServer, startPostgres } from "../shared/test/postgres-server";
-import { CANDLEFISH_MIGRATIONS } from "./candlefish/migrations";
+import { CANDLEFISH_MIGRATIONS, CANDLEFISH_SEEDED_STAGES } from "./candlefish/migrations";
 import { readConfig } from "./config";
 import { MIGRATIONS_TABLE, migrate } from "./migrate";
 import { InvalidMigrationsError, type Migration, migrationsDigest, validateMigrations } from "./migrations";
@@ -108,19 +108,36 @@ describe("the migration runner on a real PostgreSQL", () => {
   });
 
   test("Candlefish's migrations create its stages, items and transitions, with the stages seeded", async () => {
-    expect(await run(CANDLEFISH_MIGRATIONS)).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await run(CANDLEFISH_MIGRATIONS)).toEqual({ applied: [1, 2, 3, 4], version: 4 });
     expect(await tables()).toEqual(["items", MIGRATIONS_TABLE, "stage_transitions", "stages"]);
     const stages = await pg.sql<{ key: string; requires_approval: boolean }>(
       database,
       "SELECT key, requires_approval FROM stages ORDER BY position",
     );
     expect(stages.map((s) => s.key)).toEqual(["backlog", "ready", "in-progress", "review", "done"]);
+    // The environments' stages setting is checked against this list at synth.
+    expect(stages.map((s) => ({ key: s.key, requiresApproval: s.requires_approval }))).toEqual(
+      CANDLEFISH_SEEDED_STAGES,
+    );
+    // The Core API's login may change items and record transitions, and cannot change the stages.
+    const grants = await pg.sql<{ table_name: string; privilege_type: string }>(
+      database,
+      "SELECT table_name, privilege_type FROM information_schema.role_table_grants WHERE grantee = 'candlefish_api' ORDER BY 1, 2",
+    );
+    expect(grants.map((g) => `${g.table_name}:${g.privilege_type}`)).toEqual([
+      "items:INSERT",
+      "items:SELECT",
+      "items:UPDATE",
+      "stage_transitions:INSERT",
+      "stage_transitions:SELECT",
+      "stages:SELECT",
+    ]);
     // A blocked item needs the time it was blocked since; an active one must not have it.
     await expect(
       pg.sql(database, "INSERT INTO items (title, stage, status) VALUES ('x', 'ready', 'blocked')"),
     ).rejects.toThrow(/check constraint/);
     await pg.sql(database, "INSERT INTO items (title, stage) VALUES ('x', 'ready')");
-    expect(await run(CANDLEFISH_MIGRATIONS)).toEqual({ applied: [], version: 3 });
+    expect(await run(CANDLEFISH_MIGRATIONS)).toEqual({ applied: [], version: 4 });
   });
 });
 

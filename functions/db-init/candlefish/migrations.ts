@@ -3,6 +3,19 @@
  */
 import type { Migration } from "../migrations";
 
+/**
+ * The stages migration 2 seeds, in order: the environment's `stages` setting (and so the functions'
+ * `STAGES`) must list exactly these. A change of stages is a new migration and a change here.
+ */
+export const CANDLEFISH_SEEDED_STAGES: readonly { readonly key: string; readonly requiresApproval: boolean }[] =
+  [
+    { key: "backlog", requiresApproval: false },
+    { key: "ready", requiresApproval: false },
+    { key: "in-progress", requiresApproval: false },
+    { key: "review", requiresApproval: true },
+    { key: "done", requiresApproval: true },
+  ];
+
 export const CANDLEFISH_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -68,6 +81,27 @@ END
 $$;
 GRANT USAGE ON SCHEMA public TO candlefish_unblock;
 GRANT SELECT (id, status, blocked_since) ON items TO candlefish_unblock;
+`,
+  },
+  {
+    version: 4,
+    name: "create_api_login",
+    sql: `
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'candlefish_api') THEN
+    CREATE ROLE candlefish_api LOGIN;
+  END IF;
+  -- The Core API signs in with an IAM token of its task role (rds-db:connect), never a password.
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'rds_iam') THEN
+    GRANT rds_iam TO candlefish_api;
+  END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA public TO candlefish_api;
+GRANT SELECT ON stages TO candlefish_api;
+GRANT SELECT, INSERT, UPDATE ON items TO candlefish_api;
+GRANT SELECT, INSERT ON stage_transitions TO candlefish_api;
 `,
   },
 ];
