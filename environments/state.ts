@@ -29,4 +29,17 @@ export const stores = {
     githubOidcProvider: true,
     backend: "local",
   },
+  // Candlefish's account (seed 001): its own bucket; its baseline stack records the account with
+  // CloudTrail (the seed's "Audit: CloudTrail logging enabled by default").
+  candlefish: {
+    projectName: "clos-v2",
+    region: "us-east-1",
+    // Replace with Candlefish's account before the first deploy (Terraform refuses credentials of any other).
+    accountId: "444455556666",
+    bucketName: "clos-v2-cdktf-state-444455556666",
+    lockTableName: "clos-v2-cdktf-locks",
+    noncurrentVersionRetentionDays: 90,
+    githubOidcProvider: true,
+    backend: "local",
+  },
 };

@@ -103,12 +103,17 @@ describe("the CI matrix is read from the app", () => {
       ["freeside-staging", "freeside-staging"],
       ["freeside-production", "freeside-production"],
     ]);
+    expect(deployments.filter((d) => d.platform === "candlefish").map((d) => [d.name, d.stacks])).toEqual([
+      ["candlefish-dev", "candlefish-dev"],
+      ["candlefish-prod", "candlefish-prod"],
+    ]);
     expect(selectDeployments(deployments, { push: true }).map((d) => d.name)).toEqual(
       deployments.filter((d) => d.deployOnPush).map((d) => d.name),
     );
     expect(selectDeployments(deployments, { push: true }).map((d) => d.name)).toEqual([
       "meeting-notes-staging",
       "freeside-staging",
+      "candlefish-dev",
     ]);
     const last = deployments[deployments.length - 1]!;
     expect(selectDeployments(deployments, { target: last.name })).toEqual([last]);
@@ -217,7 +222,7 @@ describe("the synth fast path (scripts/app.cjs) builds what main.ts builds", () 
     const fast = synth(["scripts/app.cjs"]);
     expect(Object.keys(fast)).toEqual(Object.keys(synthApp()).sort());
     expect(fast).toEqual(synth(["--import", "tsx", "main.ts"]));
-    expect(synth(["scripts/app.cjs"], { PLATFORMS: "meeting-notes,freeside" })).toEqual(fast);
+    expect(synth(["scripts/app.cjs"], { PLATFORMS: "meeting-notes,freeside,candlefish" })).toEqual(fast);
     // One platform: its stacks and its store's, byte for byte as in the full synth.
     const one = synth(["scripts/app.cjs"], { PLATFORMS: "freeside" });
     expect(Object.keys(one)).toEqual([

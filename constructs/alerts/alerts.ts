@@ -46,7 +46,11 @@ export interface AlarmTarget {
     | "targetGroup"
     | "lambdaFunction"
     | "dbInstance"
-    | "cacheNode";
+    | "dbCluster"
+    | "cacheNode"
+    | "queue"
+    | "deadLetterQueue"
+    | "canary";
   /**
    * Stable key of the target in the settings (a service's key): part of each alarm's id and name, so
    * every target gets its own alarm. Empty for a platform's only target of its kind (the id and name
@@ -356,7 +360,11 @@ const ALARM_KINDS: readonly AlarmTarget["kind"][] = [
   "targetGroup",
   "lambdaFunction",
   "dbInstance",
+  "dbCluster",
   "cacheNode",
+  "queue",
+  "deadLetterQueue",
+  "canary",
 ];
 const COMPARISONS: readonly AlarmComparison[] = [
   "GreaterThanOrEqualToThreshold",

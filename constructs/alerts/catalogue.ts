@@ -185,3 +185,128 @@ export const DATABASE_ALARMS: readonly AlarmRow[] = [
 
 /** A cache node's engine CPU, memory and evictions. */
 export const CACHE_ALARMS: readonly AlarmRow[] = [CACHE_CPU_HIGH, CACHE_MEMORY_HIGH, CACHE_EVICTIONS];
+
+/** Any error of a Lambda function in 5 minutes (its invocations failed; queue consumers retry them). */
+export const FUNCTION_ERRORS: AlarmRow = {
+  key: "function-errors",
+  kind: "lambdaFunction",
+  description:
+    "The {target} function failed at least once in 5 minutes. Read its log group (errors are JSON lines with the cause) and fix the input or the code.",
+  namespace: "AWS/Lambda",
+  metricName: "Errors",
+  statistic: "Sum",
+  comparison: "GreaterThanOrEqualToThreshold",
+  threshold: 1,
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  treatMissingData: "notBreaching",
+};
+
+/** Any throttled invocation of a Lambda function in 5 minutes (the account's or its reserved concurrency is used up). */
+export const FUNCTION_THROTTLES: AlarmRow = {
+  key: "function-throttles",
+  kind: "lambdaFunction",
+  description:
+    "The {target} function was throttled in the last 5 minutes: its concurrency is used up. Raise its reserved concurrency or the account's limit, or find what floods it.",
+  namespace: "AWS/Lambda",
+  metricName: "Throttles",
+  statistic: "Sum",
+  comparison: "GreaterThanOrEqualToThreshold",
+  threshold: 1,
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  treatMissingData: "notBreaching",
+};
+
+/** The oldest message of a queue older than 15 minutes for 15 minutes: its consumer is behind or down. */
+export const QUEUE_BACKLOG: AlarmRow = {
+  key: "queue-backlog",
+  kind: "queue",
+  description:
+    "The oldest message of the {target} queue has waited more than {threshold} seconds for 15 minutes: its consumer is failing, stopped or too slow. Check the consumer's errors and scale it.",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateAgeOfOldestMessage",
+  statistic: "Maximum",
+  comparison: "GreaterThanThreshold",
+  threshold: 900,
+  periodSeconds: 300,
+  evaluationPeriods: 3,
+  treatMissingData: "notBreaching",
+};
+
+/** Any message in a dead-letter queue: something failed every retry and waits for a person. */
+export const DEAD_LETTERS: AlarmRow = {
+  key: "dead-letters",
+  kind: "deadLetterQueue",
+  description:
+    "The {target} dead-letter queue holds messages that failed every attempt. Read one (aws sqs receive-message), fix the cause, then redrive them (aws sqs start-message-move-task).",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  statistic: "Maximum",
+  comparison: "GreaterThanOrEqualToThreshold",
+  threshold: 1,
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  treatMissingData: "notBreaching",
+};
+
+/** Writer CPU of an Aurora cluster above 80 % for 15 minutes (5 min x 3). */
+export const CLUSTER_CPU_HIGH: AlarmRow = {
+  key: "db-cpu-high",
+  kind: "dbCluster",
+  description:
+    "The {target} cluster's writer CPU has been above 80 % for 15 minutes. Look at Database Insights for the top queries, add capacity or a larger class.",
+  namespace: "AWS/RDS",
+  metricName: "CPUUtilization",
+  statistic: "Average",
+  comparison: "GreaterThanThreshold",
+  threshold: 80,
+  periodSeconds: 300,
+  evaluationPeriods: 3,
+  treatMissingData: "notBreaching",
+};
+
+/** More connections to an Aurora cluster's writer than its threshold for 10 minutes (5 min x 2). */
+export const CLUSTER_CONNECTIONS_HIGH: AlarmRow = {
+  key: "db-connections-high",
+  kind: "dbCluster",
+  description:
+    "The {target} cluster has had more than {threshold} connections for 10 minutes, near its max_connections, where it refuses new ones. Look for a connection leak, or pool connections.",
+  namespace: "AWS/RDS",
+  metricName: "DatabaseConnections",
+  statistic: "Maximum",
+  comparison: "GreaterThanThreshold",
+  threshold: 150,
+  periodSeconds: 300,
+  evaluationPeriods: 2,
+  treatMissingData: "notBreaching",
+};
+
+/** A canary's success percent below 90 in two of three 5-minute periods. */
+export const CANARY_FAILING: AlarmRow = {
+  key: "canary-failing",
+  kind: "canary",
+  description:
+    "The {target} canary succeeded in less than 90 % of its runs in two of the last three 5-minute periods. Open its runs in the Synthetics console (screenshots, logs, HAR) for the failing step.",
+  namespace: "CloudWatchSynthetics",
+  metricName: "SuccessPercent",
+  statistic: "Average",
+  comparison: "LessThanThreshold",
+  threshold: 90,
+  periodSeconds: 300,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 2,
+  treatMissingData: "notBreaching",
+};
+
+/** A Lambda function's errors and throttles. */
+export const FUNCTION_ALARMS: readonly AlarmRow[] = [FUNCTION_ERRORS, FUNCTION_THROTTLES];
+
+/** A queue's backlog, and any message in a dead-letter queue. */
+export const QUEUE_ALARMS: readonly AlarmRow[] = [QUEUE_BACKLOG, DEAD_LETTERS];
+
+/** An Aurora cluster's writer CPU and connections. */
+export const CLUSTER_ALARMS: readonly AlarmRow[] = [CLUSTER_CPU_HIGH, CLUSTER_CONNECTIONS_HIGH];
+
+/** A Synthetics canary's success percent. */
+export const CANARY_ALARMS: readonly AlarmRow[] = [CANARY_FAILING];

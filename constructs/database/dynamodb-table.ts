@@ -2,6 +2,7 @@ import { DynamodbTable as DynamodbTableResource } from "@cdktf/provider-aws/lib/
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../core/iam";
 import { limitedName, type ResourceNaming } from "../core/naming";
+import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 
@@ -105,6 +106,14 @@ export class DynamodbTable extends Construct {
       },
       deletionProtectionEnabled: props.deletionProtection ?? true,
     });
+    if (props.deletionProtection === false) {
+      suppress(
+        this.table,
+        "DDB-003",
+        "deletionProtection is false in this environment's settings (disposable environments)",
+        { deletion_protection_enabled: false },
+      );
+    }
     this.tableArn = this.table.arn;
   }
 

@@ -15,7 +15,7 @@ import { Construct } from "constructs";
 import { FARGATE_SIZES } from "../core/aws-limits";
 import { type Connectable, Connections } from "../core/connections";
 import { DEFAULT_CONTAINER_PORT, DEFAULT_LOG_RETENTION_DAYS } from "../core/defaults";
-import { policyDocument, serviceTrustPolicy } from "../core/iam";
+import { type PolicyStatement, policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import {
   invalid,
@@ -230,6 +230,12 @@ export interface FargateServiceProps {
    * @default - no load balancer; the service accepts no inbound traffic
    */
   readonly loadBalancer?: LoadBalancerTarget;
+  /**
+   * What the application itself may do (the task role's inline policy `application`): the bus it
+   * puts events on, the tables and queues it uses, `rds-db:connect` as its database user.
+   * @default - nothing
+   */
+  readonly taskStatements?: readonly PolicyStatement[];
 }
 
 /**
@@ -357,6 +363,13 @@ export class FargateService extends Construct implements Connectable {
       description: `The application's own AWS permissions in ${fullName} (none by default)`,
       assumeRolePolicy: trust,
     });
+    if (props.taskStatements && props.taskStatements.length > 0) {
+      new IamRolePolicy(this, "task-policy", {
+        name: "application",
+        role: taskRole.name,
+        policy: policyDocument(props.taskStatements),
+      });
+    }
 
     const taskDefinition = new EcsTaskDefinition(this, "task", {
       family: fullName,

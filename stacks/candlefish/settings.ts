@@ -24,7 +24,10 @@ const cidrField = z.string().regex(CIDR, "must be an IPv4 CIDR block such as 10.
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
 const cronField = z
   .string()
-  .regex(CRON, "must be a cron expression of six fields, cron(minutes hours day-of-month month day-of-week year)");
+  .regex(
+    CRON,
+    "must be a cron expression of six fields, cron(minutes hours day-of-month month day-of-week year)",
+  );
 
 /** An IANA time zone `Intl` knows (Terraform accepts any string; a wrong one fails only at apply). */
 const timeZoneField = z
@@ -68,7 +71,10 @@ const servicesSchema = z
         maxCount: z.number().int().min(1).max(100).optional(),
         /** Visible messages of the workflow queue one task works off: the backlog-per-task target. */
         messagesPerTask: z.number().int().min(1).max(100_000).default(100),
-        command: z.array(z.string().min(1, "entries must not be empty")).min(1, "must not be empty").optional(),
+        command: z
+          .array(z.string().min(1, "entries must not be empty"))
+          .min(1, "must not be empty")
+          .optional(),
       })
       .strict(),
   })

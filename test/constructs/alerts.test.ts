@@ -271,7 +271,7 @@ describe("alarm rows are checked whether or not a target of their kind is passed
     [
       "an unknown kind",
       { kind: "database" as never },
-      '`errors.kind` must be one of ecsService, loadBalancer, targetGroup, lambdaFunction, dbInstance, cacheNode, got "database". Pick one of those kinds.',
+      '`errors.kind` must be one of ecsService, loadBalancer, targetGroup, lambdaFunction, dbInstance, dbCluster, cacheNode, queue, deadLetterQueue, canary, got "database". Pick one of those kinds.',
     ],
     [
       "an unknown comparison",

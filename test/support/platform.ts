@@ -4,6 +4,7 @@ import prod from "../../environments/meeting-notes/prod";
 import staging from "../../environments/meeting-notes/staging";
 import { parseStateStores, stores } from "../../environments/state";
 import { synthWarnings } from "../../stacks/app";
+import { candlefishPlatform } from "../../stacks/candlefish/platform";
 import { freesidePlatform } from "../../stacks/freeside/platform";
 import { ENVIRONMENT_FILES, meetingNotes, meetingNotesPlatform } from "../../stacks/meeting-notes/platform";
 import type { EnvironmentInput } from "../../stacks/meeting-notes/settings";
@@ -195,5 +196,14 @@ export function synthFreeside(
   storesInput: unknown = stores,
 ): Record<string, TerraformJson> {
   const platform = freesidePlatform(files);
+  return synthRegistry([meetingNotes, platform], storesInput, [platform]);
+}
+
+/** Candlefish's stacks only (and their stores), from the given environment files. */
+export function synthCandlefish(
+  files: Parameters<typeof candlefishPlatform>[0],
+  storesInput: unknown = stores,
+): Record<string, TerraformJson> {
+  const platform = candlefishPlatform(files);
   return synthRegistry([meetingNotes, platform], storesInput, [platform]);
 }

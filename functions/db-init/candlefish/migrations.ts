@@ -7,14 +7,16 @@ import type { Migration } from "../migrations";
  * The stages migration 2 seeds, in order: the environment's `stages` setting (and so the functions'
  * `STAGES`) must list exactly these. A change of stages is a new migration and a change here.
  */
-export const CANDLEFISH_SEEDED_STAGES: readonly { readonly key: string; readonly requiresApproval: boolean }[] =
-  [
-    { key: "backlog", requiresApproval: false },
-    { key: "ready", requiresApproval: false },
-    { key: "in-progress", requiresApproval: false },
-    { key: "review", requiresApproval: true },
-    { key: "done", requiresApproval: true },
-  ];
+export const CANDLEFISH_SEEDED_STAGES: readonly {
+  readonly key: string;
+  readonly requiresApproval: boolean;
+}[] = [
+  { key: "backlog", requiresApproval: false },
+  { key: "ready", requiresApproval: false },
+  { key: "in-progress", requiresApproval: false },
+  { key: "review", requiresApproval: true },
+  { key: "done", requiresApproval: true },
+];
 
 export const CANDLEFISH_MIGRATIONS: readonly Migration[] = [
   {

@@ -21,4 +21,14 @@ export const stores = {
     githubOidcProvider: false,
     backend: "s3",
   },
+  // Candlefish's environment files stay the shipped ones; only their store differs.
+  candlefish: {
+    projectName: "clos-v2-alt",
+    region: "us-east-1",
+    accountId: "444455556666",
+    bucketName: "clos-v2-alt-tfstate",
+    lockTableName: "clos-v2-alt-locks",
+    githubOidcProvider: false,
+    backend: "s3",
+  },
 };

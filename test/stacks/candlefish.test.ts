@@ -1,0 +1,437 @@
+/**
+ * Candlefish (seed 001) as its environment files build it: the seed's environment-specific settings,
+ * the network and its ACLs, Aurora, the tables, the bus and its queues, the functions and how they
+ * are reached, the services and their scaling, WAF, the alarms, the addresses of its stateful
+ * resources, and the errors a bad setting gets.
+ */
+import { describe, expect, test } from "vitest";
+import { CANDLEFISH_FILES } from "../../stacks/candlefish/platform";
+import { synthCandlefish } from "../support/platform";
+import { resourcesOf, type TerraformJson } from "../support/synth";
+
+const stacks = synthCandlefish(CANDLEFISH_FILES);
+const prod = stacks["candlefish-prod"]!;
+const dev = stacks["candlefish-dev"]!;
+
+const values = (json: TerraformJson, type: string) => Object.values(resourcesOf(json, type));
+const named = (json: TerraformJson, type: string, name: string) =>
+  values(json, type).find((r) => r.name === name || r.function_name === name || r.identifier === name);
+const addresses = (json: TerraformJson, type: string) => Object.keys(resourcesOf(json, type)).sort();
+const withFile = (source: string, change: (input: any) => void) =>
+  CANDLEFISH_FILES.map((f) => {
+    if (f.source !== source) return f;
+    const input = structuredClone(f.input) as any;
+    change(input);
+    return { input, source };
+  });
+const PROD = "environments/candlefish/prod.ts";
+const DEV = "environments/candlefish/dev.ts";
+
+describe("Candlefish: stacks and the account", () => {
+  test("two environment stacks, the state store and its account baseline with CloudTrail", () => {
+    expect(Object.keys(stacks).sort()).toEqual(
+      expect.arrayContaining([
+        "account-candlefish-us-east-1",
+        "candlefish-dev",
+        "candlefish-prod",
+        "state-candlefish",
+      ]),
+    );
+    expect(values(stacks["account-candlefish-us-east-1"]!, "aws_cloudtrail")).toEqual([
+      expect.objectContaining({ is_multi_region_trail: true }),
+    ]);
+  });
+});
+
+describe("Candlefish network", () => {
+  test("three zones with public, private and data subnets; a NAT gateway per zone in prod, one in dev", () => {
+    for (const json of [prod, dev]) expect(values(json, "aws_subnet")).toHaveLength(9);
+    expect(values(prod, "aws_nat_gateway")).toHaveLength(3);
+    expect(values(dev, "aws_nat_gateway")).toHaveLength(1);
+    expect(
+      values(prod, "aws_vpc_endpoint")
+        .map((e) => e.service_name.replace("com.amazonaws.us-east-1.", ""))
+        .sort(),
+    ).toEqual(["dynamodb", "ecr.api", "ecr.dkr", "events", "logs", "s3", "secretsmanager", "sqs"]);
+  });
+
+  test("the data subnets' ACL admits PostgreSQL from the private subnets only and answers on ephemeral ports", () => {
+    const isolated =
+      named(prod, "aws_network_acl", "clos-v2-prod-isolated") ?? values(prod, "aws_network_acl")[0];
+    expect(isolated).toBeDefined();
+    const rules = values(prod, "aws_network_acl_rule").filter((r) =>
+      String(r.network_acl_id).includes("isolated"),
+    );
+    const inbound = rules.filter((r) => r.egress === false && r.rule_action === "allow");
+    expect(new Set(inbound.map((r) => `${r.from_port}-${r.to_port}`))).toEqual(new Set(["5432-5432"]));
+    const outbound = rules.filter((r) => r.egress === true && r.rule_action === "allow");
+    expect(new Set(outbound.map((r) => `${r.from_port}-${r.to_port}`))).toEqual(new Set(["1024-65535"]));
+  });
+});
+
+describe("Candlefish Aurora PostgreSQL", () => {
+  test("prod: a db.r5.large writer and a reader in another zone, 14 days of backups, deletion protection, a fixed final snapshot", () => {
+    const cluster = values(prod, "aws_rds_cluster")[0];
+    expect(cluster).toMatchObject({
+      cluster_identifier: "clos-v2-prod-aurora",
+      engine: "aurora-postgresql",
+      master_username: "clos_admin",
+      manage_master_user_password: true,
+      storage_encrypted: true,
+      backup_retention_period: 14,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "clos-v2-prod-aurora-final",
+      engine_lifecycle_support: "open-source-rds-extended-support-disabled",
+      iam_database_authentication_enabled: true,
+    });
+    const instances = values(prod, "aws_rds_cluster_instance");
+    expect(instances.map((i) => i.instance_class)).toEqual(["db.r5.large", "db.r5.large"]);
+    expect(new Set(instances.map((i) => i.availability_zone)).size).toBe(2);
+    expect(values(prod, "aws_rds_cluster_parameter_group")[0].parameter).toContainEqual(
+      expect.objectContaining({ name: "rds.force_ssl", value: "1" }),
+    );
+  });
+
+  test("dev: one Serverless v2 instance that pauses at 0 ACU, 1 day of backups, no deletion protection", () => {
+    const cluster = values(dev, "aws_rds_cluster")[0];
+    expect(cluster).toMatchObject({
+      backup_retention_period: 1,
+      deletion_protection: false,
+      serverlessv2_scaling_configuration: expect.objectContaining({ min_capacity: 0, max_capacity: 2 }),
+    });
+    expect(values(dev, "aws_rds_cluster_instance").map((i) => i.instance_class)).toEqual(["db.serverless"]);
+  });
+
+  test("the migrations run on apply with the Candlefish runner, and re-run when they change", () => {
+    const invocation = values(prod, "aws_lambda_invocation")[0];
+    expect(JSON.parse(invocation.input)).toEqual({
+      migrationsDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(named(prod, "aws_lambda_function", "clos-v2-prod-db-init")).toBeDefined();
+  });
+});
+
+describe("Candlefish tables", () => {
+  test("metrics and sessions: on demand, the key, point-in-time recovery, TTL, deletion protection in prod only", () => {
+    for (const [json, protectedTables, days] of [
+      [prod, true, 35],
+      [dev, false, 7],
+    ] as const) {
+      const tables = values(json, "aws_dynamodb_table");
+      expect(tables.map((t) => t.name).sort()).toEqual([
+        `clos-v2-${json === prod ? "prod" : "dev"}-metrics`,
+        `clos-v2-${json === prod ? "prod" : "dev"}-sessions`,
+      ]);
+      for (const table of tables) {
+        expect(table).toMatchObject({
+          billing_mode: "PAY_PER_REQUEST",
+          deletion_protection_enabled: protectedTables,
+          point_in_time_recovery: { enabled: true, recovery_period_in_days: days },
+          ttl: { enabled: true, attribute_name: "expiresAt" },
+          server_side_encryption: {
+            enabled: true,
+            kms_key_arn: expect.stringContaining("aws_kms_key.app-key"),
+          },
+        });
+      }
+    }
+    const sessions = named(prod, "aws_dynamodb_table", "clos-v2-prod-sessions");
+    expect(sessions.hash_key).toBe("sessionId");
+    expect(sessions.global_secondary_index).toEqual([
+      expect.objectContaining({ name: "by-user", hash_key: "userId", projection_type: "KEYS_ONLY" }),
+    ]);
+  });
+});
+
+describe("Candlefish events and functions", () => {
+  test("three rules on the custom bus, each to its queue with retries and the queue's dead-letter queue", () => {
+    const rules = values(prod, "aws_cloudwatch_event_rule");
+    expect(rules.map((r) => r.name).sort()).toEqual([
+      "clos-v2-prod-stage-gate",
+      "clos-v2-prod-wip-limit",
+      "clos-v2-prod-workflow",
+    ]);
+    for (const rule of rules) expect(rule.event_bus_name).toBe("clos-v2-prod-events");
+    expect(
+      JSON.parse(named(prod, "aws_cloudwatch_event_rule", "clos-v2-prod-stage-gate").event_pattern),
+    ).toEqual({
+      source: ["candlefish.api"],
+      "detail-type": ["ItemStageChangeRequested"],
+    });
+    for (const target of values(prod, "aws_cloudwatch_event_target")) {
+      expect(target.retry_policy).toEqual({
+        maximum_event_age_in_seconds: 86400,
+        maximum_retry_attempts: 185,
+      });
+      expect(target.dead_letter_config.arn).toContain("dead-letter-queue");
+    }
+  });
+
+  test("the two processors consume their queues reporting partial batch failures; visibility covers their timeout", () => {
+    const mappings = values(prod, "aws_lambda_event_source_mapping");
+    expect(mappings).toHaveLength(2);
+    for (const m of mappings) {
+      expect(m).toMatchObject({ function_response_types: ["ReportBatchItemFailures"], batch_size: 10 });
+    }
+    const stageGate = named(prod, "aws_sqs_queue", "clos-v2-prod-stage-gate");
+    const fn = named(prod, "aws_lambda_function", "clos-v2-prod-stage-gate-processor");
+    expect(stageGate.visibility_timeout_seconds).toBeGreaterThanOrEqual(fn.timeout);
+    expect(JSON.parse(fn.environment.variables.STAGES)).toEqual(
+      expect.arrayContaining([{ key: "review", requiresApproval: true, wipLimit: 5 }]),
+    );
+  });
+
+  test("github-webhook is a Lambda target of the HTTPS listener at /webhooks/github, allowed for its target group only", () => {
+    const group = values(prod, "aws_lb_target_group").find((g) => g.target_type === "lambda");
+    expect(group).toBeDefined();
+    const rule = values(prod, "aws_lb_listener_rule").find((r) =>
+      JSON.stringify(r.condition).includes("/webhooks/github"),
+    );
+    expect(rule.listener_arn).toContain("https");
+    const permission = values(prod, "aws_lambda_permission").find(
+      (p) => p.principal === "elasticloadbalancing.amazonaws.com",
+    );
+    expect(permission.source_arn).toContain("github-webhook-targets");
+    expect(values(prod, "aws_lb_target_group_attachment")[0].depends_on).toEqual([
+      expect.stringContaining("aws_lambda_permission."),
+    ]);
+    // Its own secret, read by it alone.
+    const webhook = named(prod, "aws_lambda_function", "clos-v2-prod-github-webhook");
+    expect(webhook.environment.variables.WEBHOOK_SECRET_ARN).toContain("github-webhook-secret");
+  });
+
+  test("daily-unblock runs in the VPC at 09:00 New York on EventBridge Scheduler, signing in as candlefish_unblock", () => {
+    const schedule = values(prod, "aws_scheduler_schedule")[0];
+    expect(schedule).toMatchObject({
+      schedule_expression: "cron(0 9 * * ? *)",
+      schedule_expression_timezone: "America/New_York",
+    });
+    const fn = named(prod, "aws_lambda_function", "clos-v2-prod-daily-unblock");
+    expect(fn.vpc_config).toBeDefined();
+    expect(fn.environment.variables).toMatchObject({ BLOCKED_DAYS: "3", DB_PORT: "5432" });
+    const policy = values(prod, "aws_iam_role_policy").find(
+      (p) => String(p.role).includes("daily-unblock_role") && p.name === "function",
+    );
+    expect(policy.policy).toContain("rds-db:connect");
+    expect(policy.policy).toContain("dbuser:");
+    expect(policy.policy).toContain("candlefish_unblock");
+  });
+});
+
+describe("Candlefish services", () => {
+  test("the seed's desired counts: three Core API tasks in prod, one in dev; the engine scales on backlog per task", () => {
+    expect(named(prod, "aws_ecs_service", "clos-v2-prod-core-api").desired_count).toBe(3);
+    expect(named(dev, "aws_ecs_service", "clos-v2-dev-core-api").desired_count).toBe(1);
+    const engine = named(prod, "aws_ecs_service", "clos-v2-prod-workflow-engine");
+    expect(engine.load_balancer).toBeUndefined();
+    const backlog = values(prod, "aws_appautoscaling_policy").find((p) => p.name.endsWith("-backlog"));
+    const config = backlog.target_tracking_scaling_policy_configuration;
+    expect(config.target_value).toBe(100);
+    const metrics = config.customized_metric_specification.metrics;
+    expect(metrics.find((m: any) => m.return_data).expression).toBe("(q0) / tasks");
+    expect(metrics.find((m: any) => m.id === "tasks").metric_stat.metric.metric_name).toBe(
+      "RunningTaskCount",
+    );
+  });
+
+  test("dev stops at 20:00 and starts at 08:00 on weekdays in New York; prod has no shutdown", () => {
+    const actions = values(dev, "aws_appautoscaling_scheduled_action");
+    expect(actions).toHaveLength(4);
+    const stop = actions.find((a) => a.name === "clos-v2-dev-core-api-stop");
+    expect(stop).toMatchObject({
+      schedule: "cron(0 20 ? * MON-FRI *)",
+      timezone: "America/New_York",
+      scalable_target_action: { min_capacity: "0", max_capacity: "0" },
+    });
+    expect(values(prod, "aws_appautoscaling_scheduled_action")).toHaveLength(0);
+  });
+
+  test("the tasks' own role: events, its database user, and only the table or queue it uses", () => {
+    const policies = values(prod, "aws_iam_role_policy").filter((p) => p.name === "application");
+    expect(policies).toHaveLength(2);
+    const core = policies.find((p) => String(p.role).includes("core-api"));
+    expect(core.policy).toContain("candlefish_api");
+    expect(core.policy).toContain("sessions");
+    expect(core.policy).not.toContain("sqs:ReceiveMessage");
+  });
+});
+
+describe("Candlefish security and alarms", () => {
+  test("WAF on the load balancer in prod only, logging with the authorization header redacted", () => {
+    expect(values(prod, "aws_wafv2_web_acl_association")).toHaveLength(1);
+    expect(values(dev, "aws_wafv2_web_acl")).toHaveLength(0);
+    const logging = values(prod, "aws_wafv2_web_acl_logging_configuration")[0];
+    expect(JSON.stringify(logging.redacted_fields)).toContain("authorization");
+  });
+
+  test("the seed's API keys and the webhook secret exist without a value", () => {
+    expect(
+      values(prod, "aws_secretsmanager_secret")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([
+      "clos-v2-prod/auth0-client-secret",
+      "clos-v2-prod/github-token",
+      "clos-v2-prod/github-webhook-secret",
+      "clos-v2-prod/slack-token",
+    ]);
+    expect(values(prod, "aws_secretsmanager_secret_version")).toHaveLength(0);
+  });
+
+  test("alarms: CPU and memory, errors, the cluster, every function, every queue's backlog and dead letters, WIP violations per limited stage", () => {
+    const names = values(prod, "aws_cloudwatch_metric_alarm").map((a) =>
+      a.alarm_name.replace("clos-v2-prod-", ""),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "cpu-high-core-api",
+        "memory-high-workflow-engine",
+        "alb-5xx-api",
+        "db-connections-high-aurora",
+        "function-errors-github-webhook",
+        "function-throttles-wip-limit-processor",
+        "queue-backlog-workflow",
+        "dead-letters-stage-gate",
+        "dead-letters-schedule-failures",
+        "wip-violations-ready",
+        "wip-violations-in-progress",
+        "wip-violations-review",
+      ]),
+    );
+    expect(names).not.toContain("wip-violations-backlog");
+    const wip = values(prod, "aws_cloudwatch_metric_alarm").find((a) =>
+      a.alarm_name.endsWith("wip-violations-review"),
+    );
+    expect(wip).toMatchObject({ namespace: "Candlefish/clos-v2-prod", dimensions: { Stage: "review" } });
+  });
+});
+
+describe("Candlefish's stateful resources keep their addresses", () => {
+  test.each([
+    ["candlefish-prod", prod],
+    ["candlefish-dev", dev],
+  ])("%s", (_, json) => {
+    expect(addresses(json, "aws_kms_key")).toEqual(["app-key_A8DE9A61"]);
+    expect(addresses(json, "aws_rds_cluster")).toEqual(["database_cluster_FAF2FB92"]);
+    expect(addresses(json, "aws_rds_cluster_parameter_group")).toEqual(["database_parameters_58B6739C"]);
+    expect(addresses(json, "aws_db_subnet_group")).toEqual(["database_subnet-group_706EB4D1"]);
+    expect(addresses(json, "aws_dynamodb_table")).toEqual([
+      "metrics_table_82E31400",
+      "sessions_table_1CD4FC2F",
+    ]);
+    expect(addresses(json, "aws_cloudwatch_event_bus")).toEqual(["events_bus_2D5985C2"]);
+    expect(addresses(json, "aws_cloudwatch_event_archive")).toEqual(["events_archive_7398DBF8"]);
+    expect(addresses(json, "aws_sqs_queue")).toEqual([
+      "schedule-failures_dead-letter-queue_DFE5E76C",
+      "schedule-failures_queue_8248B2F0",
+      "stage-gate-queue_0AAAC8F8",
+      "stage-gate-queue_dead-letter-queue_4B7A597B",
+      "wip-limit-queue_58F5B919",
+      "wip-limit-queue_dead-letter-queue_7ADCB3A3",
+      "workflow-queue_9E0739E2",
+      "workflow-queue_dead-letter-queue_19C0C4AA",
+    ]);
+    expect(addresses(json, "aws_secretsmanager_secret")).toEqual([
+      "secrets_auth0-client-secret_4291819C",
+      "secrets_github-token_C0AF4252",
+      "secrets_slack-token_33DC525B",
+      "webhook-secret_github-webhook-secret_A3569361",
+    ]);
+    expect(addresses(json, "aws_ecr_repository")).toEqual([
+      "core-api-image_repository_75DE03CA",
+      "workflow-engine-image_repository_53A73B31",
+    ]);
+    expect(addresses(json, "aws_vpc")).toEqual(["network_vpc_4E8F0223"]);
+  });
+
+  test("prod's instances", () => {
+    expect(addresses(prod, "aws_rds_cluster_instance")).toEqual([
+      "database_instance-1_95FDBD23",
+      "database_instance-2_67AB9804",
+    ]);
+  });
+});
+
+describe("Candlefish bad settings", () => {
+  const fails = (source: string, change: (input: any) => void) => () =>
+    synthCandlefish(withFile(source, change));
+
+  test.each([
+    [
+      "an Aurora class that does not exist for the engine (the seed's db.t3.micro)",
+      DEV,
+      (i: any) => {
+        i.database.instanceClass = "db.t3.micro";
+        delete i.database.serverless;
+      },
+      /environments\/candlefish\/dev\.ts: `database\.instanceClass`.*db\.t3\.micro.*db\.t4g\.medium/s,
+    ],
+    [
+      "backup retention outside 1-35",
+      PROD,
+      (i: any) => {
+        i.database.backupRetentionDays = 40;
+      },
+      /environments\/candlefish\/prod\.ts: `database\.backupRetentionDays`.*40/,
+    ],
+    [
+      "Multi-AZ without a reader",
+      PROD,
+      (i: any) => {
+        i.database.readers = 0;
+      },
+      /environments\/candlefish\/prod\.ts: `database\.(multiAz|readers)`/,
+    ],
+    [
+      "a WIP limit below 1",
+      PROD,
+      (i: any) => {
+        i.stages[2].wipLimit = 0;
+      },
+      /environments\/candlefish\/prod\.ts: `stages\.2\.wipLimit` must be at least 1, got 0/,
+    ],
+    [
+      "an unknown time zone",
+      PROD,
+      (i: any) => {
+        i.dailyUnblock.timeZone = "America/Springfield";
+      },
+      /environments\/candlefish\/prod\.ts: `dailyUnblock\.timeZone` must be an IANA time zone name.*America\/Springfield/,
+    ],
+    [
+      "stages that are not the database's",
+      PROD,
+      (i: any) => {
+        i.stages.splice(1, 1);
+      },
+      /environments\/candlefish\/prod\.ts: `stages` must list the stages the database holds, in order \(backlog, ready, in-progress, review, done/,
+    ],
+    [
+      "a gate the stages table does not have",
+      PROD,
+      (i: any) => {
+        i.stages[1].requiresApproval = true;
+      },
+      /`stages\[1\]\.requiresApproval` must be false for ready/,
+    ],
+    [
+      "auto shutdown with deletion protection",
+      PROD,
+      (i: any) => {
+        i.autoShutdown = { timeZone: "America/New_York" };
+      },
+      /environments\/candlefish\/prod\.ts: `autoShutdown` must not be set on an environment with deletion protection/,
+    ],
+    [
+      "a scaling ceiling below the desired count",
+      PROD,
+      (i: any) => {
+        i.services.workflowEngine.maxCount = 2;
+      },
+      /`services\.workflowEngine\.maxCount` must be at least services\.workflowEngine\.desiredCount \(3\)/,
+    ],
+  ])("%s", (_, source, change, message) => {
+    expect(fails(source, change)).toThrow(message);
+  });
+});
