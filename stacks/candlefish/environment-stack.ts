@@ -13,6 +13,7 @@ import {
 import { ApiDomain } from "../../constructs/api-domain";
 import { GithubDeployRoles } from "../../constructs/ci";
 import { bundleFunction } from "../../constructs/core/bundle";
+import { CloudwatchDashboard, type DashboardMetric } from "../../constructs/dashboard";
 import { AuroraPostgresCluster, DatabaseMigrations, DynamodbTable } from "../../constructs/database";
 import { LAMBDA_AMAZON_CA_BUNDLE } from "../../constructs/database/postgres-credentials";
 import { EncryptedQueue, EventBus, QueueRule, Schedule } from "../../constructs/events";
@@ -94,6 +95,7 @@ export class CandlefishStack extends TerraformStack {
   public readonly coreApi: FargateService;
   public readonly workflowEngine: FargateService;
   public readonly alerts: Alerts;
+  public readonly dashboard: CloudwatchDashboard;
   public readonly ci: GithubDeployRoles;
 
   constructor(scope: Construct, id: string, props: CandlefishStackProps) {
@@ -496,7 +498,8 @@ export class CandlefishStack extends TerraformStack {
         `environment ${env.environment} has deletion protection but no alertEmail, so nobody is told when an alarm fires (the topic ${this.alerts.topicName} has no subscriber). Set alertEmail in its environment file, or subscribe to the topic yourself.`,
       );
     }
-    this.watch(scheduleFailures);
+    const alarmArns = this.watch(scheduleFailures);
+    this.dashboard = this.overview(alarmArns);
 
     const stateKey = new StateKey(this, "state-key", { bucketName: props.state.bucketName });
     this.ci = new GithubDeployRoles(this, "ci", {
@@ -518,7 +521,8 @@ export class CandlefishStack extends TerraformStack {
     this.outputs();
   }
 
-  private watch(scheduleFailures: EncryptedQueue): void {
+  /** Every alarm's ARN, for the dashboard's alarm row. */
+  private watch(scheduleFailures: EncryptedQueue): string[] {
     const services = Object.entries({ "core-api": this.coreApi, "workflow-engine": this.workflowEngine }).map(
       ([key, service]): AlarmTarget => ({
         kind: "ecsService",
@@ -537,7 +541,7 @@ export class CandlefishStack extends TerraformStack {
       { kind: "queue", key, dimensions: { QueueName: queue.queueName } },
       { kind: "deadLetterQueue", key, dimensions: { QueueName: queue.deadLetterQueueName } },
     ]);
-    this.alerts.watch(
+    const alarms = this.alerts.watch(
       [
         ...services,
         { kind: "loadBalancer", key: "api", dimensions: { LoadBalancer: this.edge.albArnSuffix } },
@@ -567,7 +571,7 @@ export class CandlefishStack extends TerraformStack {
     );
     // The wip-limit-processor reports violations per stage; one alarm per stage with a limit.
     for (const stage of this.environment.stages.filter((s) => s.wipLimit !== undefined)) {
-      this.alerts.addAlarm(`wip-violations-${stage.key}`, {
+      const wip = this.alerts.addAlarm(`wip-violations-${stage.key}`, {
         name: `wip-violations-${stage.key}`,
         description: `The ${stage.key} stage holds more items than its WIP limit (${stage.wipLimit}). Finish items in ${stage.key} before starting new ones.`,
         namespace: `Candlefish/${this.environment.projectName}-${this.environment.environment}`,
@@ -580,7 +584,206 @@ export class CandlefishStack extends TerraformStack {
         evaluationPeriods: 1,
         treatMissingData: "notBreaching",
       });
+      alarms.push(wip);
     }
+    return alarms.map((a) => a.arn);
+  }
+
+  /**
+   * The seed's dashboard: ECS CPU, memory and tasks; load balancer latency and errors; database
+   * connections and latency; Lambda duration and errors; queue depth and age; alarm states on top.
+   */
+  private overview(alarmArns: readonly string[]): CloudwatchDashboard {
+    const env = this.environment;
+    const services = { "Core API": this.coreApi, "Workflow Engine": this.workflowEngine };
+    const perService = (namespace: string, metricName: string, stat: string): DashboardMetric[] =>
+      Object.entries(services).map(([label, service]) => ({
+        namespace,
+        metricName,
+        dimensions: { ClusterName: service.clusterName, ServiceName: service.serviceName },
+        stat,
+        label,
+      }));
+    const alb = { LoadBalancer: this.edge.albArnSuffix };
+    const cluster = { DBClusterIdentifier: this.database.identifier };
+    const perFunction = (metricName: string, stat: string): DashboardMetric[] =>
+      Object.values(this.functions).map((fn) => ({
+        namespace: "AWS/Lambda",
+        metricName,
+        dimensions: { FunctionName: fn.functionName },
+        stat,
+        label: fn.functionName.replace(`${env.projectName}-${env.environment}-`, ""),
+      }));
+    const perQueue = (metricName: string, stat: string, deadLetter = false): DashboardMetric[] =>
+      Object.entries(this.queues).map(([key, queue]) => ({
+        namespace: "AWS/SQS",
+        metricName,
+        dimensions: { QueueName: deadLetter ? queue.deadLetterQueueName : queue.queueName },
+        stat,
+        label: deadLetter ? `${key} (dead letters)` : key,
+      }));
+    return new CloudwatchDashboard(this, "dashboard", {
+      naming: { projectName: env.projectName, environment: env.environment },
+      region: env.region,
+      alarmArns,
+      sections: [
+        {
+          title: "Services (ECS)",
+          graphs: [
+            { title: "CPU utilization (%)", metrics: perService("AWS/ECS", "CPUUtilization", "Average") },
+            {
+              title: "Memory utilization (%)",
+              metrics: perService("AWS/ECS", "MemoryUtilization", "Average"),
+            },
+            {
+              title: "Running tasks",
+              metrics: perService("ECS/ContainerInsights", "RunningTaskCount", "Average"),
+              periodSeconds: 60,
+            },
+          ],
+        },
+        {
+          title: "Load balancer",
+          graphs: [
+            {
+              title: "Response time (s)",
+              metrics: [
+                {
+                  namespace: "AWS/ApplicationELB",
+                  metricName: "TargetResponseTime",
+                  dimensions: alb,
+                  stat: "p50",
+                  label: "p50",
+                },
+                {
+                  namespace: "AWS/ApplicationELB",
+                  metricName: "TargetResponseTime",
+                  dimensions: alb,
+                  stat: "p99",
+                  label: "p99",
+                },
+              ],
+            },
+            {
+              title: "Errors",
+              metrics: [
+                {
+                  namespace: "AWS/ApplicationELB",
+                  metricName: "HTTPCode_ELB_5XX_Count",
+                  dimensions: alb,
+                  stat: "Sum",
+                  label: "load balancer 5xx",
+                },
+                {
+                  namespace: "AWS/ApplicationELB",
+                  metricName: "HTTPCode_Target_5XX_Count",
+                  dimensions: alb,
+                  stat: "Sum",
+                  label: "targets 5xx",
+                },
+                {
+                  namespace: "AWS/ApplicationELB",
+                  metricName: "HTTPCode_Target_4XX_Count",
+                  dimensions: alb,
+                  stat: "Sum",
+                  label: "targets 4xx",
+                },
+              ],
+            },
+            {
+              title: "Requests",
+              metrics: [
+                {
+                  namespace: "AWS/ApplicationELB",
+                  metricName: "RequestCount",
+                  dimensions: alb,
+                  stat: "Sum",
+                  label: "requests",
+                },
+              ],
+            },
+          ],
+        },
+        {
+          title: "Database (Aurora)",
+          graphs: [
+            {
+              title: "Connections",
+              metrics: [
+                {
+                  namespace: "AWS/RDS",
+                  metricName: "DatabaseConnections",
+                  dimensions: cluster,
+                  stat: "Maximum",
+                  label: "connections",
+                },
+              ],
+            },
+            {
+              title: "Latency (s)",
+              metrics: [
+                {
+                  namespace: "AWS/RDS",
+                  metricName: "ReadLatency",
+                  dimensions: { ...cluster, Role: "WRITER" },
+                  stat: "Average",
+                  label: "read (writer)",
+                },
+                {
+                  namespace: "AWS/RDS",
+                  metricName: "WriteLatency",
+                  dimensions: { ...cluster, Role: "WRITER" },
+                  stat: "Average",
+                  label: "write (writer)",
+                },
+                {
+                  namespace: "AWS/RDS",
+                  metricName: "CommitLatency",
+                  dimensions: cluster,
+                  stat: "Average",
+                  label: "commit",
+                },
+              ],
+            },
+            {
+              title: "Writer CPU (%)",
+              metrics: [
+                {
+                  namespace: "AWS/RDS",
+                  metricName: "CPUUtilization",
+                  dimensions: { ...cluster, Role: "WRITER" },
+                  stat: "Average",
+                  label: "CPU",
+                },
+              ],
+            },
+          ],
+        },
+        {
+          title: "Functions (Lambda)",
+          graphs: [
+            { title: "Duration p95 (ms)", metrics: perFunction("Duration", "p95") },
+            { title: "Function errors", metrics: perFunction("Errors", "Sum") },
+            { title: "Function throttles", metrics: perFunction("Throttles", "Sum") },
+          ],
+        },
+        {
+          title: "Queues (SQS)",
+          graphs: [
+            {
+              title: "Messages waiting",
+              metrics: perQueue("ApproximateNumberOfMessagesVisible", "Maximum"),
+              stacked: true,
+            },
+            { title: "Oldest message (s)", metrics: perQueue("ApproximateAgeOfOldestMessage", "Maximum") },
+            {
+              title: "Dead letters",
+              metrics: perQueue("ApproximateNumberOfMessagesVisible", "Maximum", true),
+            },
+          ],
+        },
+      ],
+    });
   }
 
   private outputs(): void {
@@ -623,6 +826,11 @@ export class CandlefishStack extends TerraformStack {
       "Secrets an operator sets values for (put-secret-value)",
     );
     out("alerts_topic_arn", this.alerts.topicArn, "SNS topic of the alarms");
+    out(
+      "dashboard_url",
+      this.dashboard.url,
+      "The CloudWatch dashboard (npm run ops -- dashboard <stack> opens it)",
+    );
     out(
       "ci_plan_role_arn",
       this.ci.planRoleArn,

@@ -307,6 +307,39 @@ describe("Candlefish security and alarms", () => {
   });
 });
 
+describe("Candlefish dashboard", () => {
+  test("the seed's sections, the alarms on top, its URL an output", () => {
+    const dashboard = values(prod, "aws_cloudwatch_dashboard")[0];
+    expect(dashboard.dashboard_name).toBe("clos-v2-prod-overview");
+    const widgets = JSON.parse(dashboard.dashboard_body).widgets as any[];
+    expect(widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown)).toEqual([
+      "## Services (ECS)",
+      "## Load balancer",
+      "## Database (Aurora)",
+      "## Functions (Lambda)",
+      "## Queues (SQS)",
+    ]);
+    const alarmWidget = widgets.find((w) => w.type === "alarm");
+    expect(alarmWidget.properties.alarms).toHaveLength(values(prod, "aws_cloudwatch_metric_alarm").length);
+    const titles = widgets.filter((w) => w.type === "metric").map((w) => w.properties.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        "CPU utilization (%)",
+        "Memory utilization (%)",
+        "Running tasks",
+        "Response time (s)",
+        "Connections",
+        "Latency (s)",
+        "Duration p95 (ms)",
+        "Errors",
+        "Messages waiting",
+        "Oldest message (s)",
+      ]),
+    );
+    expect((prod as any).output.dashboard_url.value).toContain("#dashboards/dashboard/clos-v2-prod-overview");
+  });
+});
+
 describe("Candlefish's stateful resources keep their addresses", () => {
   test.each([
     ["candlefish-prod", prod],
