@@ -744,7 +744,11 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
     pass: tf(
       lambda({
         environment: {
-          variables: { TOKEN_SECRET_ARN: "${aws_secretsmanager_secret.token.arn}", TOKEN_TTL_DAYS: "30" },
+          variables: {
+            TOKEN_SECRET_ARN: "${aws_secretsmanager_secret.token.arn}",
+            TOKEN_TTL_DAYS: "30",
+            SECRET_ARNS: '["${aws_secretsmanager_secret.token.arn}"]',
+          },
         },
       }),
     ),

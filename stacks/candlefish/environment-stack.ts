@@ -89,6 +89,8 @@ export class CandlefishStack extends TerraformStack {
   public readonly functions: Readonly<Record<string, LambdaFunction>>;
   public readonly secrets: RuntimeSecrets;
   public readonly webhookSecret: RuntimeSecrets;
+  /** Every secret's full name (`clos-v2-<env>/github-token`, ...). */
+  public readonly secretNames: readonly string[];
   public readonly edge: ApiDomain;
   public readonly waf?: WebAcl;
   public readonly cluster: EcsCluster;
@@ -332,12 +334,39 @@ export class CandlefishStack extends TerraformStack {
         sendStatements: (sid) => scheduleFailures.sendStatements(sid),
       },
     });
+    // The seed's "rotate API keys monthly": how old each secret's value is, daily, against secretMaxAgeDays.
+    const secretArns = [...this.secrets.secretArns, ...this.webhookSecret.secretArns];
+    const secretAge = new LambdaFunction(this, "secret-age", {
+      naming,
+      name: "secret-age",
+      description: "Reports SecretAgeDays for each secret set out of band",
+      encryptionKey: this.key,
+      environment: { SECRET_ARNS: JSON.stringify(secretArns), METRIC_NAMESPACE: namespace },
+      statements: [
+        { sid: "DescribeTheSecrets", actions: ["secretsmanager:DescribeSecret"], resources: secretArns },
+      ],
+      logRetentionDays: env.logRetentionDays,
+    });
+    new Schedule(this, "secret-age-schedule", {
+      naming,
+      name: "secret-age",
+      scheduleExpression: "cron(0 6 * * ? *)",
+      timeZone: "UTC",
+      functionArn: secretAge.functionArn,
+      encryptionKey: this.key,
+      deadLetterQueue: {
+        arn: scheduleFailures.queueArn,
+        sendStatements: (sid) => scheduleFailures.sendStatements(sid),
+      },
+    });
+    this.secretNames = [...this.secrets.secretNames, ...this.webhookSecret.secretNames];
     this.functions = {
       "stage-gate-processor": stageGate,
       "wip-limit-processor": wipLimit,
       "github-webhook": webhook,
       "daily-unblock": unblock,
       "db-init": this.migrations.function,
+      "secret-age": secretAge,
     };
 
     this.edge = new ApiDomain(this, "edge", {
@@ -585,6 +614,24 @@ export class CandlefishStack extends TerraformStack {
         treatMissingData: "notBreaching",
       });
       alarms.push(wip);
+    }
+    for (const secretName of this.secretNames) {
+      const key = secretName.slice(secretName.indexOf("/") + 1);
+      alarms.push(
+        this.alerts.addAlarm(`secret-age-${key}`, {
+          name: `secret-age-${key}`,
+          description: `The value of ${secretName} changed more than ${this.environment.secretMaxAgeDays} days ago (secretMaxAgeDays). Issue a new one where it comes from and put it (aws secretsmanager put-secret-value).`,
+          namespace: `Candlefish/${this.environment.projectName}-${this.environment.environment}`,
+          metricName: "SecretAgeDays",
+          dimensions: { SecretName: secretName },
+          statistic: "Maximum",
+          comparison: "GreaterThanThreshold",
+          threshold: this.environment.secretMaxAgeDays,
+          periodSeconds: 86400,
+          evaluationPeriods: 1,
+          treatMissingData: "missing",
+        }),
+      );
     }
     return alarms.map((a) => a.arn);
   }

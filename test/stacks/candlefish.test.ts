@@ -307,6 +307,30 @@ describe("Candlefish security and alarms", () => {
   });
 });
 
+describe("Candlefish secret age", () => {
+  test("secret-age describes the four secrets daily, and each gets an alarm past secretMaxAgeDays", () => {
+    const fn = named(prod, "aws_lambda_function", "clos-v2-prod-secret-age");
+    expect(JSON.parse(fn.environment.variables.SECRET_ARNS)).toHaveLength(4);
+    const policy = values(prod, "aws_iam_role_policy").find(
+      (p) => String(p.role).includes("secret-age_role") && p.name === "function",
+    );
+    const statements = JSON.parse(policy.policy).Statement as { Action: string | string[] }[];
+    expect(statements.flatMap((st) => st.Action)).toContain("secretsmanager:DescribeSecret");
+    expect(statements.flatMap((st) => st.Action)).not.toContain("secretsmanager:GetSecretValue");
+    const schedule = values(prod, "aws_scheduler_schedule").find((x) => x.name === "clos-v2-prod-secret-age");
+    expect(schedule.schedule_expression).toBe("cron(0 6 * * ? *)");
+    const alarm = values(prod, "aws_cloudwatch_metric_alarm").find(
+      (a) => a.alarm_name === "clos-v2-prod-secret-age-github-token",
+    );
+    expect(alarm).toMatchObject({
+      metric_name: "SecretAgeDays",
+      dimensions: { SecretName: "clos-v2-prod/github-token" },
+      threshold: 90,
+      comparison_operator: "GreaterThanThreshold",
+    });
+  });
+});
+
 describe("Candlefish dashboard", () => {
   test("the seed's sections, the alarms on top, its URL an output", () => {
     const dashboard = values(prod, "aws_cloudwatch_dashboard")[0];
