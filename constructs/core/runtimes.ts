@@ -8,3 +8,9 @@ export const LAMBDA_NODEJS_RUNTIME = "nodejs22.x";
 
 /** esbuild's `target` for bundles that run on {@link LAMBDA_NODEJS_RUNTIME}: `node22`. */
 export const LAMBDA_BUNDLE_TARGET = `node${/^nodejs(\d+)\.x$/.exec(LAMBDA_NODEJS_RUNTIME)![1]}`;
+
+/**
+ * The CloudWatch Synthetics runtime every canary runs on: Node.js with Playwright (the canary's
+ * handler file at the zip's root). Policy rule CANARY-001 fails on a deprecated one.
+ */
+export const SYNTHETICS_NODEJS_RUNTIME = "syn-nodejs-playwright-9.0";

@@ -1,4 +1,5 @@
 export * from "./event-bus";
+export * from "./off-hours";
 export * from "./queue";
 export * from "./queue-rule";
 export * from "./schedule";

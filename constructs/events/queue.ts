@@ -72,6 +72,8 @@ export class EncryptedQueue extends Construct {
   public readonly deadLetterQueueName: string;
   /** ARN of the dead-letter queue. */
   public readonly deadLetterQueueArn: string;
+  /** URL of the dead-letter queue. */
+  public readonly deadLetterQueueUrl: string;
   /** Seconds a received message stays invisible. */
   public readonly visibilityTimeoutSeconds: number;
   private readonly rulesToQueue: string[] = [];
@@ -120,6 +122,7 @@ export class EncryptedQueue extends Construct {
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;
     this.deadLetterQueueArn = deadLetter.arn;
+    this.deadLetterQueueUrl = deadLetter.url;
   }
 
   /**

@@ -24,9 +24,18 @@ export interface ScheduleProps {
   readonly scheduleExpression: string;
   /** IANA time zone the expression is read in (a setting; checked against `Intl`). */
   readonly timeZone: string;
-  /** The Lambda function the schedule invokes. */
-  readonly functionArn: string;
-  /** JSON input the function receives. @default {} */
+  /**
+   * The Lambda function the schedule invokes; give this or {@link ScheduleProps.apiCall}.
+   */
+  readonly functionArn?: string;
+  /**
+   * An AWS API call instead of a function (Scheduler's universal target `aws-sdk:<service>:<action>`):
+   * `{ service: "synthetics", action: "stopCanary", iamActions: ["synthetics:StopCanary"], resources:
+   * [canary ARN] }` with `input: { Name }`, the call's parameters. The role may make exactly that call
+   * on those resources.
+   */
+  readonly apiCall?: ScheduledApiCall;
+  /** JSON input the function receives (the API call's parameters). @default {} */
   readonly input?: Readonly<Record<string, unknown>>;
   /** Key the schedule's target input is encrypted with. */
   readonly encryptionKey: KeyReference;
@@ -49,8 +58,20 @@ export interface ScheduleProps {
   readonly enabled?: boolean;
 }
 
+/** An AWS API call a schedule makes (Scheduler's universal target). */
+export interface ScheduledApiCall {
+  /** Service as the SDK names it, lowercase (`synthetics`, `cloudwatch`). */
+  readonly service: string;
+  /** The API action in camel case (`stopCanary`, `disableAlarmActions`). */
+  readonly action: string;
+  /** The IAM actions the call needs (`synthetics:StopCanary`). */
+  readonly iamActions: readonly string[];
+  /** The resources they are allowed on. */
+  readonly resources: readonly string[];
+}
+
 /**
- * An EventBridge Scheduler schedule that invokes a Lambda function at a time of day in a time zone,
+ * An EventBridge Scheduler schedule that invokes a Lambda function (or makes one AWS API call) at a time of day in a time zone,
  * through a role that Scheduler of this account alone assumes and that may invoke that function and
  * send to the dead-letter queue, nothing else.
  */
@@ -79,6 +100,34 @@ export class Schedule extends Construct {
       );
     }
     requireTimeZone("timeZone", props.timeZone);
+    if ((props.functionArn === undefined) === (props.apiCall === undefined)) {
+      throw invalid(
+        "functionArn",
+        "must be given, or apiCall instead, not both",
+        { functionArn: props.functionArn, apiCall: props.apiCall },
+        "Give the function the schedule invokes, or the API call it makes.",
+      );
+    }
+    const call = props.apiCall;
+    if (call && (!/^[a-z][a-z0-9]*$/.test(call.service) || !/^[a-z][A-Za-z0-9]*$/.test(call.action))) {
+      throw invalid(
+        "apiCall",
+        "must name the service in lowercase and the action in camel case, as the SDK does",
+        `${call.service}:${call.action}`,
+        'Use for example service "synthetics", action "stopCanary".',
+      );
+    }
+    if (call && (call.iamActions.length === 0 || call.resources.length === 0)) {
+      throw invalid(
+        "apiCall",
+        "must list the IAM actions the call needs and the resources they apply to",
+        call,
+        'Add iamActions (["synthetics:StopCanary"]) and resources (the canary\'s ARN).',
+      );
+    }
+    const targetArn = call
+      ? `arn:aws:scheduler:::aws-sdk:${call.service}:${call.action}`
+      : props.functionArn!;
     const maximumRetryAttempts = props.maximumRetryAttempts ?? 3;
     const maximumEventAgeSeconds = props.maximumEventAgeSeconds ?? 3600;
     requireIntegerInRange("maximumRetryAttempts", maximumRetryAttempts, 0, 185);
@@ -97,7 +146,9 @@ export class Schedule extends Construct {
       name: "invoke-target",
       role: role.id,
       policy: policyDocument([
-        { sid: "InvokeTarget", actions: ["lambda:InvokeFunction"], resources: [props.functionArn] },
+        call
+          ? { sid: "CallTheApi", actions: [...call.iamActions], resources: [...call.resources] }
+          : { sid: "InvokeTarget", actions: ["lambda:InvokeFunction"], resources: [props.functionArn!] },
         // Also kms:Decrypt on the key, which Scheduler needs for the schedule's encrypted input.
         ...props.deadLetterQueue.sendStatements("SendToDeadLetterQueue"),
       ]),
@@ -111,7 +162,7 @@ export class Schedule extends Construct {
       state: props.enabled === false ? "DISABLED" : "ENABLED",
       kmsKeyArn: props.encryptionKey.keyArn,
       target: {
-        arn: props.functionArn,
+        arn: targetArn,
         roleArn: role.arn,
         input: JSON.stringify(props.input ?? {}),
         retryPolicy: { maximumRetryAttempts, maximumEventAgeInSeconds: maximumEventAgeSeconds },

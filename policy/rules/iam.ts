@@ -41,6 +41,7 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   "xray:GetSamplingTargets",
   "xray:GetSamplingStatisticSummaries",
   "sts:GetCallerIdentity",
+  "s3:ListAllMyBuckets",
   "ec2:Describe*",
   "ec2:CreateNetworkInterface",
   "ec2:DeleteNetworkInterface",

@@ -4,6 +4,7 @@ import { AccessRoles } from "../../constructs/access";
 import {
   type AlarmTarget,
   Alerts,
+  CANARY_ALARMS,
   CLUSTER_ALARMS,
   FUNCTION_ALARMS,
   QUEUE_ALARMS,
@@ -16,16 +17,18 @@ import { bundleFunction } from "../../constructs/core/bundle";
 import { CloudwatchDashboard, type DashboardMetric } from "../../constructs/dashboard";
 import { AuroraPostgresCluster, DatabaseMigrations, DynamodbTable } from "../../constructs/database";
 import { LAMBDA_AMAZON_CA_BUNDLE } from "../../constructs/database/postgres-credentials";
-import { EncryptedQueue, EventBus, QueueRule, Schedule } from "../../constructs/events";
+import { EncryptedQueue, EventBus, OffHours, QueueRule, Schedule } from "../../constructs/events";
 import { AppKey } from "../../constructs/keys";
 import { LambdaFunction } from "../../constructs/lambda";
 import { Network } from "../../constructs/network";
 import { RuntimeSecrets } from "../../constructs/secrets";
 import { EcsCluster, FargateService, ImageRepository } from "../../constructs/service";
 import { StateKey, stateObjectKey } from "../../constructs/state";
+import { Canary, CanaryArtifacts } from "../../constructs/synthetics";
 import { DEFAULT_WAF_RULES, WebAcl } from "../../constructs/waf";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import type { StateConfig } from "../../environments";
+import { CANARY_ITEM_PREFIX } from "../../functions/candlefish/canaries/stage-gate-round-trip";
 import { CANDLEFISH_MIGRATIONS } from "../../functions/db-init/candlefish/migrations";
 import { migrationsDigest } from "../../functions/db-init/migrations";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
@@ -41,22 +44,54 @@ export const OPERATOR_SECRETS = ["github-token", "slack-token", "auth0-client-se
 /** The secret GitHub signs webhook deliveries with (`clos-v2-<env>/github-webhook-secret`), read by github-webhook only. */
 export const WEBHOOK_SECRET = "github-webhook-secret";
 
-/** Where each event goes: the rule's event pattern, by queue. */
-export const EVENT_ROUTES = {
-  "stage-gate": { source: ["candlefish.api"], "detail-type": ["ItemStageChangeRequested"] },
-  "wip-limit": { source: ["candlefish.workflow"], "detail-type": ["ItemStageChanged"] },
-  // The Workflow Engine acts on what the functions decided (notifications, unblocking, GitHub activity).
-  workflow: {
-    source: ["candlefish.workflow", "candlefish.github"],
-    "detail-type": [
-      "ItemStageChanged",
-      "StageGateRejected",
-      "WipLimitExceeded",
-      "ItemUnblockRequested",
-      "GitHubActivity",
-    ],
+/** Every synthetic item's id starts so: the stage-gate canary's requests and their decisions. */
+const CANARY_ITEMS = { prefix: CANARY_ITEM_PREFIX };
+
+/** The queues the bus feeds. */
+export const QUEUES = ["stage-gate", "wip-limit", "workflow"] as const;
+
+/** Where each event goes: by rule, its queue and its event pattern. */
+export const EVENT_ROUTES: readonly {
+  readonly rule: string;
+  readonly queue: (typeof QUEUES)[number] | "canary";
+  readonly pattern: Readonly<Record<string, unknown>>;
+}[] = [
+  {
+    rule: "stage-gate",
+    queue: "stage-gate",
+    pattern: { source: ["candlefish.api"], "detail-type": ["ItemStageChangeRequested"] },
   },
-} as const;
+  {
+    rule: "wip-limit",
+    queue: "wip-limit",
+    pattern: { source: ["candlefish.workflow"], "detail-type": ["ItemStageChanged"] },
+  },
+  // The Workflow Engine acts on what the functions decided (notifications, unblocking), real items only.
+  {
+    rule: "workflow",
+    queue: "workflow",
+    pattern: {
+      source: ["candlefish.workflow"],
+      "detail-type": ["ItemStageChanged", "StageGateRejected", "WipLimitExceeded", "ItemUnblockRequested"],
+      detail: { itemId: [{ "anything-but": CANARY_ITEMS }] },
+    },
+  },
+  {
+    rule: "workflow-github",
+    queue: "workflow",
+    pattern: { source: ["candlefish.github"], "detail-type": ["GitHubActivity"] },
+  },
+  // The stage-gate canary's answers, and nothing else.
+  {
+    rule: "canary",
+    queue: "canary",
+    pattern: {
+      source: ["candlefish.workflow"],
+      "detail-type": ["ItemStageChanged", "StageGateRejected"],
+      detail: { itemId: [CANARY_ITEMS] },
+    },
+  },
+];
 
 /** Database users the migrations create; the functions and tasks sign in as them with IAM tokens. */
 const API_DATABASE_USER = "candlefish_api";
@@ -85,7 +120,9 @@ export class CandlefishStack extends TerraformStack {
   public readonly metrics: DynamodbTable;
   public readonly sessions: DynamodbTable;
   public readonly bus: EventBus;
-  public readonly queues: Readonly<Record<keyof typeof EVENT_ROUTES, EncryptedQueue>>;
+  public readonly queues: Readonly<Record<(typeof QUEUES)[number], EncryptedQueue>>;
+  public readonly canaryQueue: EncryptedQueue;
+  public readonly canaries: Readonly<Record<string, Canary>>;
   public readonly functions: Readonly<Record<string, LambdaFunction>>;
   public readonly secrets: RuntimeSecrets;
   public readonly webhookSecret: RuntimeSecrets;
@@ -222,13 +259,20 @@ export class CandlefishStack extends TerraformStack {
       "wip-limit": queue("wip-limit", 180),
       workflow: queue("workflow", 300),
     };
-    for (const [name, pattern] of Object.entries(EVENT_ROUTES)) {
-      new QueueRule(this, `${name}-rule`, {
+    // The canary's answers wait a minute at most; an hour is plenty.
+    this.canaryQueue = new EncryptedQueue(this, "canary-queue", {
+      naming,
+      name: "canary",
+      encryptionKey: this.key,
+      retentionSeconds: 3600,
+    });
+    for (const route of EVENT_ROUTES) {
+      new QueueRule(this, `${route.rule}-rule`, {
         naming,
-        name,
+        name: route.rule,
         bus: this.bus,
-        eventPattern: pattern,
-        queue: this.queues[name as keyof typeof EVENT_ROUTES],
+        eventPattern: route.pattern,
+        queue: route.queue === "canary" ? this.canaryQueue : this.queues[route.queue],
       });
     }
 
@@ -521,6 +565,8 @@ export class CandlefishStack extends TerraformStack {
       service.connections.allowTo(this.database, this.database.port);
     }
 
+    this.canaries = this.addCanaries(stages);
+
     this.alerts = new Alerts(this, "alerts", { naming, encryptionKey: this.key, email: env.alertEmail });
     if (!env.alertEmail && env.deletionProtection) {
       Annotations.of(this).addWarning(
@@ -529,6 +575,27 @@ export class CandlefishStack extends TerraformStack {
     }
     const alarmArns = this.watch(scheduleFailures);
     this.dashboard = this.overview(alarmArns);
+    if (env.autoShutdown) {
+      // Off hours the canaries stop, and the alarms that stopped services would fire stay quiet.
+      const quiet = [
+        "alb-5xx-api",
+        "queue-backlog-workflow",
+        ...Object.keys(this.canaries).map((k) => `canary-failing-${k}`),
+      ];
+      new OffHours(this, "off-hours", {
+        naming,
+        timeZone: env.autoShutdown.timeZone,
+        start: env.autoShutdown.start,
+        stop: env.autoShutdown.stop,
+        canaries: Object.fromEntries(Object.entries(this.canaries).map(([k, c]) => [k, c.canaryName])),
+        alarmNames: quiet.map((name) => `${prefix}-${name}`),
+        encryptionKey: this.key,
+        deadLetterQueue: {
+          arn: scheduleFailures.queueArn,
+          sendStatements: (sid) => scheduleFailures.sendStatements(sid),
+        },
+      });
+    }
 
     const stateKey = new StateKey(this, "state-key", { bucketName: props.state.bucketName });
     this.ci = new GithubDeployRoles(this, "ci", {
@@ -548,6 +615,59 @@ export class CandlefishStack extends TerraformStack {
     });
     this.ci.boundary.applyToRolesIn(this);
     this.outputs();
+  }
+
+  /**
+   * The seed's three canaries (README: Candlefish canaries), every 5 minutes, artifacts in the
+   * environment's encrypted bucket.
+   */
+  private addCanaries(stages: string): Record<string, Canary> {
+    const env = this.environment;
+    const naming = { projectName: env.projectName, environment: env.environment };
+    const artifacts = new CanaryArtifacts(this, "canary-artifacts", {
+      naming,
+      encryptionKey: this.key,
+      forceDestroy: !env.deletionProtection,
+    });
+    const canary = (name: string, rest: Partial<ConstructorParameters<typeof Canary>[2]>) =>
+      new Canary(this, `${name}-canary`, {
+        naming,
+        name,
+        artifacts,
+        code: bundleFunction({
+          entry: `functions/candlefish/handlers/canary-${name}.ts`,
+          name: `candlefish-canary-${name}`,
+        }),
+        ...rest,
+      });
+    const wipQueue = this.queues["wip-limit"];
+    return {
+      "api-health": canary("api-health", { environment: { API_URL: this.edge.url }, timeoutSeconds: 30 }),
+      "stage-gate": canary("stage-gate", {
+        environment: { EVENT_BUS_NAME: this.bus.busName, CANARY_QUEUE_URL: this.canaryQueue.queueUrl },
+        statements: [
+          this.bus.putEventsStatement("PutTheRequest"),
+          ...this.canaryQueue.consumeStatements("ReadTheAnswer"),
+        ],
+        timeoutSeconds: 90,
+      }),
+      "wip-limit": canary("wip-limit", {
+        environment: {
+          METRICS_TABLE: this.metrics.tableName,
+          STAGES: stages,
+          DEAD_LETTER_QUEUE_URL: wipQueue.deadLetterQueueUrl,
+        },
+        statements: [
+          { sid: "ReadTheCounts", actions: ["dynamodb:BatchGetItem"], resources: [this.metrics.tableArn] },
+          {
+            sid: "CountDeadLetters",
+            actions: ["sqs:GetQueueAttributes"],
+            resources: [wipQueue.deadLetterQueueArn],
+          },
+        ],
+        timeoutSeconds: 30,
+      }),
+    };
   }
 
   /** Every alarm's ARN, for the dashboard's alarm row. */
@@ -581,6 +701,13 @@ export class CandlefishStack extends TerraformStack {
         },
         ...functions,
         ...queues,
+        ...Object.entries(this.canaries).map(
+          ([key, canary]): AlarmTarget => ({
+            kind: "canary",
+            key,
+            dimensions: { CanaryName: canary.canaryName },
+          }),
+        ),
         // A failed schedule run lands in its failure queue: any message there is a dead letter.
         {
           kind: "deadLetterQueue",
@@ -596,7 +723,14 @@ export class CandlefishStack extends TerraformStack {
             : { thresholds: { "db-connections-high": this.database.connectionsAlarmThreshold } }),
         },
       ],
-      [...SERVICE_ALARMS, ...WEB_ALARMS, ...FUNCTION_ALARMS, ...QUEUE_ALARMS, ...CLUSTER_ALARMS],
+      [
+        ...SERVICE_ALARMS,
+        ...WEB_ALARMS,
+        ...FUNCTION_ALARMS,
+        ...QUEUE_ALARMS,
+        ...CLUSTER_ALARMS,
+        ...CANARY_ALARMS,
+      ],
     );
     // The wip-limit-processor reports violations per stage; one alarm per stage with a limit.
     for (const stage of this.environment.stages.filter((s) => s.wipLimit !== undefined)) {

@@ -145,13 +145,26 @@ describe("Candlefish tables", () => {
 });
 
 describe("Candlefish events and functions", () => {
-  test("three rules on the custom bus, each to its queue with retries and the queue's dead-letter queue", () => {
+  test("rules on the custom bus, each to its queue with retries and the queue's dead-letter queue", () => {
     const rules = values(prod, "aws_cloudwatch_event_rule");
     expect(rules.map((r) => r.name).sort()).toEqual([
+      "clos-v2-prod-canary",
       "clos-v2-prod-stage-gate",
       "clos-v2-prod-wip-limit",
       "clos-v2-prod-workflow",
+      "clos-v2-prod-workflow-github",
     ]);
+    // The Workflow Engine never sees the canary's synthetic items; the canary queue sees nothing else.
+    expect(
+      JSON.parse(named(prod, "aws_cloudwatch_event_rule", "clos-v2-prod-workflow").event_pattern).detail,
+    ).toEqual({
+      itemId: [{ "anything-but": { prefix: "00000000-0000-4000-8000-" } }],
+    });
+    expect(
+      JSON.parse(named(prod, "aws_cloudwatch_event_rule", "clos-v2-prod-canary").event_pattern).detail,
+    ).toEqual({
+      itemId: [{ prefix: "00000000-0000-4000-8000-" }],
+    });
     for (const rule of rules) expect(rule.event_bus_name).toBe("clos-v2-prod-events");
     expect(
       JSON.parse(named(prod, "aws_cloudwatch_event_rule", "clos-v2-prod-stage-gate").event_pattern),
@@ -331,6 +344,82 @@ describe("Candlefish secret age", () => {
   });
 });
 
+describe("Candlefish canaries", () => {
+  test("three canaries on the current runtime, every 5 minutes, artifacts encrypted in a bucket with a lifecycle", () => {
+    const canaries = values(prod, "aws_synthetics_canary");
+    expect(canaries.map((c) => c.name).sort()).toEqual([
+      "clos-v2-prod-api-health",
+      "clos-v2-prod-stage-gate",
+      "clos-v2-prod-wip-limit",
+    ]);
+    for (const c of canaries) {
+      expect(c).toMatchObject({
+        runtime_version: "syn-nodejs-playwright-9.0",
+        handler: "index.handler",
+        schedule: { expression: "rate(5 minutes)" },
+        start_canary: true,
+        delete_lambda: true,
+        artifact_config: { s3_encryption: { encryption_mode: "SSE_KMS" } },
+      });
+      expect(c.artifact_s3_location).toMatch(/^s3:\/\/.*\/canaries\/clos-v2-prod-/);
+    }
+    expect(
+      named(prod, "aws_synthetics_canary", "clos-v2-prod-api-health").run_config.environment_variables,
+    ).toEqual({
+      API_URL: "https://api.candlefish.example.com",
+    });
+    const lifecycle = values(prod, "aws_s3_bucket_lifecycle_configuration").find((l) =>
+      String(l.bucket).includes("canary-artifacts"),
+    );
+    expect(lifecycle.rule.map((r: any) => r.id)).toEqual([
+      "expire-artifacts",
+      "abort-incomplete-multipart-uploads",
+    ]);
+    const alarms = values(prod, "aws_cloudwatch_metric_alarm").filter(
+      (a) => a.metric_name === "SuccessPercent",
+    );
+    expect(alarms.map((a) => a.dimensions.CanaryName).sort()).toEqual(canaries.map((c) => c.name).sort());
+  });
+
+  test("each canary's zip holds index.js at its root, the Playwright runtime's layout", async () => {
+    const { unzipSync } = await import("fflate");
+    const { readFileSync } = await import("node:fs");
+    for (const name of ["api-health", "stage-gate", "wip-limit"]) {
+      const files = Object.keys(unzipSync(readFileSync(`build/functions/candlefish-canary-${name}.zip`)));
+      expect(files).toEqual(["index.js"]);
+    }
+  });
+
+  test("dev off hours: canaries stopped and started, the alarms stopped services fire silenced, in New York time", () => {
+    const schedules = values(dev, "aws_scheduler_schedule");
+    const stop = schedules.find((s) => s.name === "clos-v2-dev-stop-canary-api-health");
+    expect(stop).toMatchObject({
+      schedule_expression: "cron(0 20 ? * MON-FRI *)",
+      schedule_expression_timezone: "America/New_York",
+      target: {
+        arn: "arn:aws:scheduler:::aws-sdk:synthetics:stopCanary",
+        input: JSON.stringify({ Name: "clos-v2-dev-api-health" }),
+      },
+    });
+    const silence = schedules.find((s) => s.name === "clos-v2-dev-stop-alarm-actions");
+    expect(silence.target.arn).toBe("arn:aws:scheduler:::aws-sdk:cloudwatch:disableAlarmActions");
+    const silenced = JSON.parse(silence.target.input).AlarmNames as string[];
+    const alarmNames = values(dev, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
+    for (const name of silenced) expect(alarmNames).toContain(name);
+    expect(silenced).toEqual(
+      expect.arrayContaining(["clos-v2-dev-alb-5xx-api", "clos-v2-dev-queue-backlog-workflow"]),
+    );
+    expect(schedules.find((s) => s.name === "clos-v2-dev-start-alarm-actions").schedule_expression).toBe(
+      "cron(0 8 ? * MON-FRI *)",
+    );
+    expect(
+      values(prod, "aws_scheduler_schedule")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["clos-v2-prod-daily-unblock", "clos-v2-prod-secret-age"]);
+  });
+});
+
 describe("Candlefish dashboard", () => {
   test("the seed's sections, the alarms on top, its URL an output", () => {
     const dashboard = values(prod, "aws_cloudwatch_dashboard")[0];
@@ -380,6 +469,8 @@ describe("Candlefish's stateful resources keep their addresses", () => {
     expect(addresses(json, "aws_cloudwatch_event_bus")).toEqual(["events_bus_2D5985C2"]);
     expect(addresses(json, "aws_cloudwatch_event_archive")).toEqual(["events_archive_7398DBF8"]);
     expect(addresses(json, "aws_sqs_queue")).toEqual([
+      "canary-queue_BB21B29D",
+      "canary-queue_dead-letter-queue_981CC768",
       "schedule-failures_dead-letter-queue_DFE5E76C",
       "schedule-failures_queue_8248B2F0",
       "stage-gate-queue_0AAAC8F8",
