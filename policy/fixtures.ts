@@ -1126,4 +1126,46 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
     fail: suppressed("S3-010", "This bucket is the access-log sink.", null),
     pass: suppressed("S3-010", "This bucket is the access-log sink."),
   },
+  "RDS-001": {
+    fail: tf({ "aws_rds_cluster.db": { engine: "aurora-postgresql", storage_encrypted: true } }),
+    pass: tf({
+      "aws_rds_cluster.db": { engine: "aurora-postgresql", storage_encrypted: true, kms_key_id: KEY_ARN },
+    }),
+  },
+  "RDS-002": {
+    fail: tf({
+      "aws_rds_cluster.db": {
+        engine: "aurora-postgresql",
+        db_cluster_parameter_group_name: "${aws_rds_cluster_parameter_group.p.name}",
+      },
+      "aws_rds_cluster_parameter_group.p": {
+        family: "aurora-postgresql16",
+        parameter: [{ name: "rds.force_ssl", value: "0" }],
+      },
+    }),
+    pass: tf({
+      "aws_rds_cluster.db": {
+        engine: "aurora-postgresql",
+        db_cluster_parameter_group_name: "${aws_rds_cluster_parameter_group.p.name}",
+      },
+      "aws_rds_cluster_parameter_group.p": {
+        family: "aurora-postgresql16",
+        parameter: [{ name: "rds.force_ssl", value: "1" }],
+      },
+    }),
+  },
+  "CANARY-002": {
+    fail: tf({
+      "aws_synthetics_canary.c": {
+        name: "c",
+        artifact_config: [{ s3_encryption: [{ encryption_mode: "SSE_S3" }] }],
+      },
+    }),
+    pass: tf({
+      "aws_synthetics_canary.c": {
+        name: "c",
+        artifact_config: [{ s3_encryption: [{ encryption_mode: "SSE_KMS", kms_key_arn: KEY_ARN }] }],
+      },
+    }),
+  },
 };

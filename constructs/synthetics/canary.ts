@@ -8,7 +8,6 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SyntheticsCanary } from "@cdktf/provider-aws/lib/synthetics-canary";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import type { FunctionBundle } from "../core/bundle";
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { SYNTHETICS_NODEJS_RUNTIME } from "../core/runtimes";
@@ -16,6 +15,7 @@ import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
 import { privateBucketBasics } from "../internal/private-bucket";
 import type { KeyReference } from "../internal/references";
+import type { FunctionCode } from "../lambda";
 
 /** Synthetics' limit on a canary's name (lowercase letters, digits, hyphens, underscores). */
 const CANARY_NAME_LIMIT = 255;
@@ -108,7 +108,7 @@ export interface CanaryProps {
   /** Name suffix: the canary is `<project>-<environment>-<name>`. */
   readonly name: string;
   /** The script, bundled into a zip with `index.js` at its root (the layout the Playwright runtime reads; handler `index.handler`). */
-  readonly code: FunctionBundle;
+  readonly code: FunctionCode;
   /** Where its runs' artifacts go (encrypted with that bucket's key). */
   readonly artifacts: CanaryArtifacts;
   /** `rate(5 minutes)` or a cron expression (UTC). @default "rate(5 minutes)" */

@@ -1,6 +1,7 @@
 import type { Rule } from "../types";
 import { albRules } from "./alb";
 import { containerRules } from "./containers";
+import { databaseRules } from "./databases";
 import { eventRules } from "./events";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   ...containerRules,
   ...observabilityRules,
   ...serviceRules,
+  ...databaseRules,
   ...eventRules,
   ...wafRules,
   ...metaRules,
