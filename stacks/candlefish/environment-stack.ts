@@ -998,6 +998,11 @@ export class CandlefishStack extends TerraformStack {
     out("db_cluster_identifier", this.database.identifier, "Aurora cluster (aws rds describe-db-clusters)");
     out("db_endpoint", this.database.endpoint, "Writer endpoint of the cluster (private)");
     out("db_reader_endpoint", this.database.readerEndpoint, "Reader endpoint of the cluster (private)");
+    out(
+      "db_security_group_id",
+      this.database.securityGroupId,
+      "Security group of the cluster (a restored cluster gets it too)",
+    );
     out("db_master_secret_arn", this.database.masterUserSecretArn, "Secret RDS keeps the master password in");
     out("metrics_table_name", this.metrics.tableName, "DynamoDB table of the real-time metrics");
     out("sessions_table_name", this.sessions.tableName, "DynamoDB table of the sessions");

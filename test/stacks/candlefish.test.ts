@@ -43,6 +43,17 @@ describe("Candlefish: stacks and the account", () => {
   });
 });
 
+describe("Candlefish workspaces", () => {
+  test("each stack's workspace guard names its environment's workspace", () => {
+    for (const [json, workspace] of [
+      [prod, "prod"],
+      [dev, "dev"],
+    ] as const) {
+      expect(JSON.stringify(json)).toContain(`terraform.workspace == \\"${workspace}\\"`);
+    }
+  });
+});
+
 describe("Candlefish network", () => {
   test("three zones with public, private and data subnets; a NAT gateway per zone in prod, one in dev", () => {
     for (const json of [prod, dev]) expect(values(json, "aws_subnet")).toHaveLength(9);

@@ -51,6 +51,8 @@ const ON_BEHALF_OF_A_ROLE = new Set([
   "aws_rds_cluster_instance",
   // Scheduler decrypts the target input with the schedule's execution role.
   "aws_scheduler_schedule",
+  // Synthetics writes SSE-KMS artifacts to S3 with the canary's execution role.
+  "aws_synthetics_canary",
 ]);
 
 interface Statement {
