@@ -157,6 +157,8 @@ export function planTask(
             "--db-cluster-parameter-group-name",
             names.dbParameterGroup,
             "--enable-iam-database-authentication",
+            "--engine-lifecycle-support",
+            "open-source-rds-extended-support-disabled",
             "--deletion-protection",
             ...(serverless
               ? [
@@ -166,19 +168,25 @@ export function planTask(
               : []),
             ...region,
           ],
-          [
+          // One instance per instance of the stack, in its zone (the zone replaces an instance when it differs).
+          ...Array.from({ length: (env.database.readers ?? 0) + 1 }, (_, i) => [
             "rds",
             "create-db-instance",
             "--db-cluster-identifier",
             restored,
             "--db-instance-identifier",
-            `${restored}-1`,
+            `${restored}-${i + 1}`,
             "--engine",
             "aurora-postgresql",
             "--db-instance-class",
             env.database.instanceClass ?? "db.serverless",
+            "--availability-zone",
+            `<zone of ${names.dbCluster}-${i + 1}>`,
+            "--ca-certificate-identifier",
+            "rds-ca-rsa2048-g1",
+            "--no-publicly-accessible",
             ...region,
-          ],
+          ]),
         ],
         printOnly: true,
         notes: [

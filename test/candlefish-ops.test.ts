@@ -1,46 +1,13 @@
 /**
  * The Candlefish operations script (`npm run ops`): the commands each of the seed's Makefile tasks
- * becomes, and the names they use, checked against the synthesized stacks so they cannot drift.
+ * becomes. The names they use are checked against the synthesized stacks in
+ * test/stacks/candlefish.test.ts.
  */
 import { describe, expect, test } from "vitest";
 import { planTask } from "../scripts/candlefish-ops";
-import { candlefishNames } from "../stacks/candlefish/names";
-import { CANDLEFISH_FILES, candlefish } from "../stacks/candlefish/platform";
-import { synthCandlefish } from "./support/platform";
-import { resourcesOf } from "./support/synth";
+import { candlefish } from "../stacks/candlefish/platform";
 
-const stacks = synthCandlefish(CANDLEFISH_FILES);
 const environments = candlefish.environments();
-const values = (stack: string, type: string) => Object.values(resourcesOf(stacks[stack]!, type));
-
-describe("the names the operations use are the stacks' own", () => {
-  test.each(environments.map((e) => [e.environment, e] as const))("candlefish-%s", (environment, env) => {
-    const stack = `candlefish-${environment}`;
-    const names = candlefishNames(env);
-    expect(values(stack, "aws_ecs_cluster").map((c) => c.name)).toEqual([names.cluster]);
-    expect(
-      values(stack, "aws_ecs_service")
-        .map((s) => s.name)
-        .sort(),
-    ).toEqual(Object.values(names.services).sort());
-    const groups = values(stack, "aws_cloudwatch_log_group").map((g) => g.name);
-    for (const group of Object.values(names.logGroups)) expect(groups).toContain(group);
-    expect((stacks[stack] as any).output.dashboard_url.value).toBe(names.dashboardUrl);
-    expect(values(stack, "aws_rds_cluster")[0].cluster_identifier).toBe(names.dbCluster);
-    expect(values(stack, "aws_db_subnet_group")[0].name).toBe(names.dbSubnetGroup);
-    expect(values(stack, "aws_rds_cluster_parameter_group")[0].name).toBe(names.dbParameterGroup);
-    const targets = values(stack, "aws_appautoscaling_target");
-    for (const [key, bounds] of Object.entries(names.scaling)) {
-      expect(targets).toContainEqual(
-        expect.objectContaining({
-          min_capacity: bounds.min,
-          max_capacity: bounds.max,
-          resource_id: expect.stringContaining(key),
-        }),
-      );
-    }
-  });
-});
 
 describe("npm run ops", () => {
   test("health-check: GET /health on the API's domain", () => {

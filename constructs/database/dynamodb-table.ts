@@ -68,6 +68,8 @@ export class DynamodbTable extends Construct {
   public readonly tableArn: string;
   /** The table resource. */
   public readonly table: DynamodbTableResource;
+  /** ARN of the key the table is encrypted with. */
+  public readonly keyArn: string;
   private readonly indexed: boolean;
 
   constructor(scope: Construct, id: string, props: DynamodbTableProps) {
@@ -115,6 +117,26 @@ export class DynamodbTable extends Construct {
       );
     }
     this.tableArn = this.table.arn;
+    this.keyArn = props.encryptionKey.keyArn;
+  }
+
+  /**
+   * What a caller needs of the table and of its key: {@link accessStatement} and the key's use through
+   * DynamoDB (`kms:ViaService`), which a table encrypted with a customer key requires of every caller.
+   */
+  accessStatements(access: "read" | "readWrite", sid: string): PolicyStatement[] {
+    return [
+      this.accessStatement(access, sid),
+      {
+        sid: `${sid}Key`,
+        actions:
+          access === "read"
+            ? ["kms:Decrypt", "kms:DescribeKey"]
+            : ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        resources: [this.keyArn],
+        conditions: { StringLike: { "kms:ViaService": "dynamodb.*.amazonaws.com" } },
+      },
+    ];
   }
 
   /** A policy statement that lets a role read (`read`) or read and write (`readWrite`) items of the table and its indexes. */

@@ -69,8 +69,25 @@ export class EventBus extends Construct {
     this.busArn = bus.arn;
   }
 
-  /** What a publisher to the bus needs (the bus's key is used by EventBridge itself, not the caller). */
-  putEventsStatement(sid: string): PolicyStatement {
-    return { sid, actions: ["events:PutEvents"], resources: [this.busArn] };
+  /**
+   * What a publisher to the bus needs (the bus's key is used by EventBridge itself, not the caller),
+   * limited to the event sources it may claim (`events:source`): a publisher cannot put events that
+   * look like another part's.
+   */
+  putEventsStatement(sid: string, sources: readonly string[]): PolicyStatement {
+    if (sources.length === 0) {
+      throw invalid(
+        "sources",
+        "must name the sources the publisher puts",
+        [],
+        'Pass for example ["candlefish.api"].',
+      );
+    }
+    return {
+      sid,
+      actions: ["events:PutEvents"],
+      resources: [this.busArn],
+      conditions: { StringEquals: { "events:source": sources.length === 1 ? sources[0]! : [...sources] } },
+    };
   }
 }

@@ -2,7 +2,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { Construct } from "constructs";
 import type { ResourceNaming } from "../core/naming";
-import { invalid } from "../core/validation";
+import { invalid, requireIntegerInRange } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 import type { DeadLetterTarget } from "./queue";
 import { Schedule } from "./schedule";
@@ -24,6 +24,12 @@ export interface OffHoursProps {
    * their state; they notify again from `start`.
    */
   readonly alarmNames: readonly string[];
+  /**
+   * Minutes after `start` the canaries start and the alarms notify again, so the services' first tasks
+   * are up before anything checks them (the load balancer answers 503 until one is healthy).
+   * @default 15
+   */
+  readonly graceMinutes?: number;
   readonly encryptionKey: KeyReference;
   /** Where a schedule's failed call goes. */
   readonly deadLetterQueue: DeadLetterTarget;
@@ -46,6 +52,9 @@ export class OffHours extends Construct {
         "Suppress fewer alarms, or split them.",
       );
     }
+    const grace = props.graceMinutes ?? 15;
+    requireIntegerInRange("graceMinutes", grace, 0, 59);
+    const awake = later(props.start, grace);
     const account = new DataAwsCallerIdentity(this, "account");
     const region = new DataAwsRegion(this, "region");
     const at = (name: string, expression: string) => ({
@@ -60,7 +69,7 @@ export class OffHours extends Construct {
       const canaryArn = `arn:aws:synthetics:${region.name}:${account.accountId}:canary:${canaryName}`;
       for (const [when, action, expression] of [
         ["stop", "stopCanary", props.stop],
-        ["start", "startCanary", props.start],
+        ["start", "startCanary", awake],
       ] as const) {
         new Schedule(this, `${when}-${key}`, {
           ...at(`${when}-canary-${key}`, expression),
@@ -80,7 +89,7 @@ export class OffHours extends Construct {
       );
       for (const [when, action, expression] of [
         ["stop", "disableAlarmActions", props.stop],
-        ["start", "enableAlarmActions", props.start],
+        ["start", "enableAlarmActions", awake],
       ] as const) {
         new Schedule(this, `${when}-alarm-actions`, {
           ...at(`${when}-alarm-actions`, expression),
@@ -95,4 +104,22 @@ export class OffHours extends Construct {
       }
     }
   }
+}
+
+/**
+ * `cron(M H ...)` moved `minutes` later; the minutes and hours of `start` must be single numbers
+ * (and the result the same day), since a shifted list or range would no longer say what was meant.
+ */
+function later(start: string, minutes: number): string {
+  const match = /^cron\((\d{1,2}) (\d{1,2}) (.+)\)$/.exec(start);
+  const total = match ? Number(match[2]) * 60 + Number(match[1]) + minutes : Number.NaN;
+  if (!match || Number(match[1]) > 59 || Number(match[2]) > 23 || total >= 24 * 60) {
+    throw invalid(
+      "start",
+      `must be a cron expression with one minute and one hour, at least ${minutes} minutes before midnight (canaries and alarms wake ${minutes} minutes after it)`,
+      start,
+      "Use for example cron(0 8 ? * MON-FRI *).",
+    );
+  }
+  return `cron(${total % 60} ${Math.floor(total / 60)} ${match[3]})`;
 }

@@ -151,7 +151,12 @@ export class EncryptedQueue extends Construct {
         ],
         resources: [this.queueArn],
       },
-      { sid: `${sid}Decrypt`, actions: ["kms:Decrypt"], resources: [this.key.keyArn] },
+      {
+        sid: `${sid}Decrypt`,
+        actions: ["kms:Decrypt"],
+        resources: [this.key.keyArn],
+        conditions: { StringLike: { "kms:ViaService": "sqs.*.amazonaws.com" } },
+      },
     ];
   }
 
@@ -171,7 +176,12 @@ export class EncryptedQueue extends Construct {
   private senderStatements(sid: string, queueArn: string): PolicyStatement[] {
     return [
       { sid, actions: ["sqs:SendMessage"], resources: [queueArn] },
-      { sid: `${sid}Encrypt`, actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.keyArn] },
+      {
+        sid: `${sid}Encrypt`,
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [this.key.keyArn],
+        conditions: { StringLike: { "kms:ViaService": "sqs.*.amazonaws.com" } },
+      },
     ];
   }
 

@@ -29,6 +29,7 @@ import { DEFAULT_WAF_RULES, WebAcl } from "../../constructs/waf";
 import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import type { StateConfig } from "../../environments";
 import { CANARY_ITEM_PREFIX } from "../../functions/candlefish/canaries/stage-gate-round-trip";
+import { SOURCES } from "../../functions/candlefish/events";
 import { CANDLEFISH_MIGRATIONS } from "../../functions/db-init/candlefish/migrations";
 import { migrationsDigest } from "../../functions/db-init/migrations";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
@@ -39,7 +40,10 @@ import { imageTagVariable } from "../variables";
 import type { CandlefishEnvironment } from "./settings";
 
 /** The seed's API keys, set out of band (`clos-v2-<env>/<name>`), read by the Core API and the Workflow Engine. */
-export const OPERATOR_SECRETS = ["github-token", "slack-token", "auth0-client-secret"] as const;
+export const OPERATOR_SECRETS = ["github-token", "slack-token"] as const;
+
+/** The seed's Auth0 client secret (`clos-v2-<env>/auth0-client-secret`), read by the Core API alone. */
+export const API_SECRETS = ["auth0-client-secret"] as const;
 
 /** The secret GitHub signs webhook deliveries with (`clos-v2-<env>/github-webhook-secret`), read by github-webhook only. */
 export const WEBHOOK_SECRET = "github-webhook-secret";
@@ -125,6 +129,7 @@ export class CandlefishStack extends TerraformStack {
   public readonly canaries: Readonly<Record<string, Canary>>;
   public readonly functions: Readonly<Record<string, LambdaFunction>>;
   public readonly secrets: RuntimeSecrets;
+  public readonly apiSecrets: RuntimeSecrets;
   public readonly webhookSecret: RuntimeSecrets;
   /** Every secret's full name (`clos-v2-<env>/github-token`, ...). */
   public readonly secretNames: readonly string[];
@@ -172,6 +177,14 @@ export class CandlefishStack extends TerraformStack {
       naming,
       encryptionKey: this.key,
       secretNames: OPERATOR_SECRETS,
+      recoveryWindowDays,
+      writers: [access.operatorRoleArn],
+      policyAdministrators: [access.breakGlassRoleArn],
+    });
+    this.apiSecrets = new RuntimeSecrets(this, "api-secrets", {
+      naming,
+      encryptionKey: this.key,
+      secretNames: API_SECRETS,
       recoveryWindowDays,
       writers: [access.operatorRoleArn],
       policyAdministrators: [access.breakGlassRoleArn],
@@ -303,7 +316,7 @@ export class CandlefishStack extends TerraformStack {
       "Checks stage changes against the gates",
       {
         environment: { EVENT_BUS_NAME: this.bus.busName, STAGES: stages },
-        statements: [this.bus.putEventsStatement("PutDecisions")],
+        statements: [this.bus.putEventsStatement("PutDecisions", [SOURCES.workflow])],
       },
     );
     stageGate.consumeQueue("stage-gate", this.queues["stage-gate"]);
@@ -319,8 +332,8 @@ export class CandlefishStack extends TerraformStack {
           METRIC_NAMESPACE: namespace,
         },
         statements: [
-          this.bus.putEventsStatement("PutViolations"),
-          this.metrics.accessStatement("readWrite", "Counts"),
+          this.bus.putEventsStatement("PutViolations", [SOURCES.workflow]),
+          ...this.metrics.accessStatements("readWrite", "Counts"),
         ],
       },
     );
@@ -336,8 +349,8 @@ export class CandlefishStack extends TerraformStack {
           METRICS_TABLE: this.metrics.tableName,
         },
         statements: [
-          this.bus.putEventsStatement("PutActivity"),
-          this.metrics.accessStatement("readWrite", "RecordDeliveries"),
+          this.bus.putEventsStatement("PutActivity", [SOURCES.github]),
+          ...this.metrics.accessStatements("readWrite", "RecordDeliveries"),
         ],
         timeoutSeconds: 10,
       },
@@ -353,7 +366,7 @@ export class CandlefishStack extends TerraformStack {
         NODE_EXTRA_CA_CERTS: LAMBDA_AMAZON_CA_BUNDLE,
       },
       statements: [
-        this.bus.putEventsStatement("PutUnblockRequests"),
+        this.bus.putEventsStatement("PutUnblockRequests", [SOURCES.workflow]),
         this.database.connectStatement(UNBLOCK_DATABASE_USER),
       ],
       vpc: this.network,
@@ -379,7 +392,11 @@ export class CandlefishStack extends TerraformStack {
       },
     });
     // The seed's "rotate API keys monthly": how old each secret's value is, daily, against secretMaxAgeDays.
-    const secretArns = [...this.secrets.secretArns, ...this.webhookSecret.secretArns];
+    const secretArns = [
+      ...this.secrets.secretArns,
+      ...this.apiSecrets.secretArns,
+      ...this.webhookSecret.secretArns,
+    ];
     const secretAge = new LambdaFunction(this, "secret-age", {
       naming,
       name: "secret-age",
@@ -403,7 +420,11 @@ export class CandlefishStack extends TerraformStack {
         sendStatements: (sid) => scheduleFailures.sendStatements(sid),
       },
     });
-    this.secretNames = [...this.secrets.secretNames, ...this.webhookSecret.secretNames];
+    this.secretNames = [
+      ...this.secrets.secretNames,
+      ...this.apiSecrets.secretNames,
+      ...this.webhookSecret.secretNames,
+    ];
     this.functions = {
       "stage-gate-processor": stageGate,
       "wip-limit-processor": wipLimit,
@@ -452,7 +473,7 @@ export class CandlefishStack extends TerraformStack {
 
     this.cluster = new EcsCluster(this, "cluster", { naming, name: "cluster" });
     const shutdown = env.autoShutdown;
-    const schedules = (desired: number) =>
+    const schedules = (min: number, max: number) =>
       shutdown
         ? [
             { name: "stop", schedule: shutdown.stop, timeZone: shutdown.timeZone, minCount: 0, maxCount: 0 },
@@ -460,8 +481,8 @@ export class CandlefishStack extends TerraformStack {
               name: "start",
               schedule: shutdown.start,
               timeZone: shutdown.timeZone,
-              minCount: desired,
-              maxCount: desired * 2,
+              minCount: min,
+              maxCount: max,
             },
           ]
         : undefined;
@@ -475,9 +496,8 @@ export class CandlefishStack extends TerraformStack {
       logRetentionDays: env.logRetentionDays,
     };
     const taskStatements = [
-      this.bus.putEventsStatement("PutEvents"),
       this.database.connectStatement(API_DATABASE_USER, "ConnectToTheDatabase"),
-      this.metrics.accessStatement("read", "ReadMetrics"),
+      ...this.metrics.accessStatements("read", "ReadMetrics"),
     ];
     const api = env.services.coreApi;
     const serviceEnvironment = {
@@ -512,11 +532,16 @@ export class CandlefishStack extends TerraformStack {
           containerPort: api.containerPort,
           environmentVariables: { ...serviceEnvironment, ...api.environmentVariables },
           loadBalancer: this.edge,
-          taskStatements: [...taskStatements, this.sessions.accessStatement("readWrite", "Sessions")],
+          additionalSecrets: [this.apiSecrets],
+          taskStatements: [
+            ...taskStatements,
+            this.bus.putEventsStatement("PutRequests", [SOURCES.api]),
+            ...this.sessions.accessStatements("readWrite", "Sessions"),
+          ],
           autoscaling: {
             minCount: api.desiredCount,
             maxCount: api.desiredCount * 2,
-            schedules: schedules(api.desiredCount),
+            schedules: schedules(api.desiredCount, api.desiredCount * 2),
           },
         }),
     );
@@ -548,6 +573,7 @@ export class CandlefishStack extends TerraformStack {
           },
           taskStatements: [
             ...taskStatements,
+            this.bus.putEventsStatement("PutWorkflowEvents", [SOURCES.workflow]),
             ...this.queues.workflow.consumeStatements("ConsumeWorkflowEvents"),
           ],
           autoscaling: {
@@ -557,7 +583,7 @@ export class CandlefishStack extends TerraformStack {
               queueNames: [this.queues.workflow.queueName],
               messagesPerTask: engine.messagesPerTask,
             },
-            schedules: schedules(engine.desiredCount),
+            schedules: schedules(engine.desiredCount, engine.maxCount ?? engine.desiredCount * 3),
           },
         }),
     );
@@ -646,7 +672,7 @@ export class CandlefishStack extends TerraformStack {
       "stage-gate": canary("stage-gate", {
         environment: { EVENT_BUS_NAME: this.bus.busName, CANARY_QUEUE_URL: this.canaryQueue.queueUrl },
         statements: [
-          this.bus.putEventsStatement("PutTheRequest"),
+          this.bus.putEventsStatement("PutTheRequest", [SOURCES.api]),
           ...this.canaryQueue.consumeStatements("ReadTheAnswer"),
         ],
         timeoutSeconds: 90,
@@ -659,6 +685,12 @@ export class CandlefishStack extends TerraformStack {
         },
         statements: [
           { sid: "ReadTheCounts", actions: ["dynamodb:BatchGetItem"], resources: [this.metrics.tableArn] },
+          {
+            sid: "ReadTheCountsKey",
+            actions: ["kms:Decrypt"],
+            resources: [this.metrics.keyArn],
+            conditions: { StringLike: { "kms:ViaService": "dynamodb.*.amazonaws.com" } },
+          },
           {
             sid: "CountDeadLetters",
             actions: ["sqs:GetQueueAttributes"],
@@ -1006,11 +1038,7 @@ export class CandlefishStack extends TerraformStack {
     out("db_master_secret_arn", this.database.masterUserSecretArn, "Secret RDS keeps the master password in");
     out("metrics_table_name", this.metrics.tableName, "DynamoDB table of the real-time metrics");
     out("sessions_table_name", this.sessions.tableName, "DynamoDB table of the sessions");
-    out(
-      "secret_names",
-      [...this.secrets.secretNames, ...this.webhookSecret.secretNames],
-      "Secrets an operator sets values for (put-secret-value)",
-    );
+    out("secret_names", [...this.secretNames], "Secrets an operator sets values for (put-secret-value)");
     out("alerts_topic_arn", this.alerts.topicArn, "SNS topic of the alarms");
     out(
       "dashboard_url",

@@ -292,6 +292,21 @@ describe("Schedule with an API call, and OffHours", () => {
   });
 });
 
+describe("EventBus.putEventsStatement", () => {
+  test("limits a publisher to its sources", async () => {
+    const { EventBus } = await import("../../constructs/events");
+    let statement: unknown;
+    synthScope((s) => {
+      const bus = new EventBus(s, "bus", { naming, encryptionKey: key });
+      statement = bus.putEventsStatement("Put", ["candlefish.api"]);
+      expect(() => bus.putEventsStatement("Put", [])).toThrow(
+        "`sources` must name the sources the publisher puts",
+      );
+    });
+    expect(statement).toMatchObject({ conditions: { StringEquals: { "events:source": "candlefish.api" } } });
+  });
+});
+
 describe("Canary", () => {
   const build = (props: Partial<CanaryProps> = {}) =>
     synthScope((s) => {

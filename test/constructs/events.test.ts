@@ -113,7 +113,7 @@ describe("EncryptedQueue", () => {
     });
   });
 
-  test("consumer statements: receive, delete, extend and decrypt, on this queue and key only", () => {
+  test("consumer statements: receive, delete, extend and decrypt, on this queue and key only, the key through SQS", () => {
     const { queue, key } = pipeline();
     expect(queue!.consumeStatements("Consume")).toEqual([
       {
@@ -126,7 +126,12 @@ describe("EncryptedQueue", () => {
         ],
         resources: [queue!.queueArn],
       },
-      { sid: "ConsumeDecrypt", actions: ["kms:Decrypt"], resources: [key.keyArn] },
+      {
+        sid: "ConsumeDecrypt",
+        actions: ["kms:Decrypt"],
+        resources: [key.keyArn],
+        conditions: { StringLike: { "kms:ViaService": "sqs.*.amazonaws.com" } },
+      },
     ]);
   });
 
@@ -273,6 +278,7 @@ describe("Schedule", () => {
       Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/aws_caller_identity/) } },
     });
     const statements = parsed(onlyResource(json, "aws_iam_role_policy").policy).Statement;
+    expect(statements[2].Condition).toEqual({ StringLike: { "kms:ViaService": "sqs.*.amazonaws.com" } });
     expect(statements.map((s: any) => [s.Action, s.Resource])).toEqual([
       ["lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:daily-unblock"],
       ["sqs:SendMessage", expect.stringMatching(/dead-letter-queue_\w+\.arn/)],

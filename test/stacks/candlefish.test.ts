@@ -5,7 +5,8 @@
  * resources, and the errors a bad setting gets.
  */
 import { describe, expect, test } from "vitest";
-import { CANDLEFISH_FILES } from "../../stacks/candlefish/platform";
+import { candlefishNames } from "../../stacks/candlefish/names";
+import { CANDLEFISH_FILES, candlefish } from "../../stacks/candlefish/platform";
 import { synthCandlefish } from "../support/platform";
 import { resourcesOf, type TerraformJson } from "../support/synth";
 
@@ -274,10 +275,22 @@ describe("Candlefish services", () => {
   test("the tasks' own role: events, its database user, and only the table or queue it uses", () => {
     const policies = values(prod, "aws_iam_role_policy").filter((p) => p.name === "application");
     expect(policies).toHaveLength(2);
-    const core = policies.find((p) => String(p.role).includes("core-api"));
-    expect(core.policy).toContain("candlefish_api");
-    expect(core.policy).toContain("sessions");
-    expect(core.policy).not.toContain("sqs:ReceiveMessage");
+    const statements = (service: string) =>
+      JSON.parse(policies.find((p) => String(p.role).includes(service)).policy).Statement as any[];
+    const core = statements("core-api");
+    expect(JSON.stringify(core)).toContain("candlefish_api");
+    expect(JSON.stringify(core)).toContain("sessions");
+    expect(JSON.stringify(core)).not.toContain("sqs:ReceiveMessage");
+    // Each part puts only its own source's events, and uses the tables' key through DynamoDB only.
+    expect(core.find((st) => st.Action === "events:PutEvents").Condition).toEqual({
+      StringEquals: { "events:source": "candlefish.api" },
+    });
+    expect(statements("workflow-engine").find((st) => st.Action === "events:PutEvents").Condition).toEqual({
+      StringEquals: { "events:source": "candlefish.workflow" },
+    });
+    expect(core.find((st) => st.Sid === "SessionsKey").Condition).toEqual({
+      StringLike: { "kms:ViaService": "dynamodb.*.amazonaws.com" },
+    });
   });
 });
 
@@ -287,6 +300,17 @@ describe("Candlefish security and alarms", () => {
     expect(values(dev, "aws_wafv2_web_acl")).toHaveLength(0);
     const logging = values(prod, "aws_wafv2_web_acl_logging_configuration")[0];
     expect(JSON.stringify(logging.redacted_fields)).toContain("authorization");
+  });
+
+  test("the Workflow Engine cannot read the Auth0 secret; the Core API can", () => {
+    const reads = (service: string) =>
+      values(prod, "aws_iam_role_policy")
+        .filter((p) => String(p.role).includes(`${service}_execution-role`))
+        .map((p) => p.policy)
+        .join("\n");
+    expect(reads("core-api")).toContain("api-secrets_auth0-client-secret");
+    expect(reads("workflow-engine")).not.toContain("auth0-client-secret");
+    expect(reads("workflow-engine")).toContain("secrets_slack-token");
   });
 
   test("the seed's API keys and the webhook secret exist without a value", () => {
@@ -420,8 +444,12 @@ describe("Candlefish canaries", () => {
     expect(silenced).toEqual(
       expect.arrayContaining(["clos-v2-dev-alb-5xx-api", "clos-v2-dev-queue-backlog-workflow"]),
     );
+    // Canaries and alarms wake 15 minutes after the services start.
     expect(schedules.find((s) => s.name === "clos-v2-dev-start-alarm-actions").schedule_expression).toBe(
-      "cron(0 8 ? * MON-FRI *)",
+      "cron(15 8 ? * MON-FRI *)",
+    );
+    expect(schedules.find((s) => s.name === "clos-v2-dev-start-canary-api-health").schedule_expression).toBe(
+      "cron(15 8 ? * MON-FRI *)",
     );
     expect(
       values(prod, "aws_scheduler_schedule")
@@ -492,7 +520,7 @@ describe("Candlefish's stateful resources keep their addresses", () => {
       "workflow-queue_dead-letter-queue_19C0C4AA",
     ]);
     expect(addresses(json, "aws_secretsmanager_secret")).toEqual([
-      "secrets_auth0-client-secret_4291819C",
+      "api-secrets_auth0-client-secret_5A6880D1",
       "secrets_github-token_C0AF4252",
       "secrets_slack-token_33DC525B",
       "webhook-secret_github-webhook-secret_A3569361",
@@ -502,6 +530,7 @@ describe("Candlefish's stateful resources keep their addresses", () => {
       "workflow-engine-image_repository_53A73B31",
     ]);
     expect(addresses(json, "aws_vpc")).toEqual(["network_vpc_4E8F0223"]);
+    expect(addresses(json, "aws_s3_bucket")).toEqual(["canary-artifacts_bucket_0AA85554"]);
   });
 
   test("prod's instances", () => {
@@ -592,5 +621,37 @@ describe("Candlefish bad settings", () => {
     ],
   ])("%s", (_, source, change, message) => {
     expect(fails(source, change)).toThrow(message);
+  });
+});
+
+const valuesOf = (stack: string, type: string) => Object.values(resourcesOf(stacks[stack]!, type));
+const environments = candlefish.environments();
+
+describe("the names the operations use (npm run ops) are the stacks' own", () => {
+  test.each(environments.map((e) => [e.environment, e] as const))("candlefish-%s", (environment, env) => {
+    const stack = `candlefish-${environment}`;
+    const names = candlefishNames(env);
+    expect(valuesOf(stack, "aws_ecs_cluster").map((c) => c.name)).toEqual([names.cluster]);
+    expect(
+      valuesOf(stack, "aws_ecs_service")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(Object.values(names.services).sort());
+    const groups = valuesOf(stack, "aws_cloudwatch_log_group").map((g) => g.name);
+    for (const group of Object.values(names.logGroups)) expect(groups).toContain(group);
+    expect((stacks[stack] as any).output.dashboard_url.value).toBe(names.dashboardUrl);
+    expect(valuesOf(stack, "aws_rds_cluster")[0].cluster_identifier).toBe(names.dbCluster);
+    expect(valuesOf(stack, "aws_db_subnet_group")[0].name).toBe(names.dbSubnetGroup);
+    expect(valuesOf(stack, "aws_rds_cluster_parameter_group")[0].name).toBe(names.dbParameterGroup);
+    const targets = valuesOf(stack, "aws_appautoscaling_target");
+    for (const [key, bounds] of Object.entries(names.scaling)) {
+      expect(targets).toContainEqual(
+        expect.objectContaining({
+          min_capacity: bounds.min,
+          max_capacity: bounds.max,
+          resource_id: expect.stringContaining(key),
+        }),
+      );
+    }
   });
 });
