@@ -45,6 +45,12 @@ export interface DatabaseMigrationsProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /**
+   * Whether the runner may open HTTPS to any address; off, it reaches only the database and the
+   * network's interface endpoints (which must include `secretsmanager`).
+   * @default true
+   */
+  readonly internetEgress?: boolean;
 }
 
 /**
@@ -78,6 +84,7 @@ export class DatabaseMigrations extends Construct {
       code: props.code,
       encryptionKey: props.encryptionKey,
       policyName: "migrate-database",
+      internetEgress: props.internetEgress,
       statements: [
         {
           sid: "ReadTheMasterSecret",

@@ -90,6 +90,13 @@ export interface LambdaFunctionProps {
    * @default - not in a VPC (the function reaches AWS and public APIs only)
    */
   readonly vpc?: NetworkReference;
+  /**
+   * In a VPC, whether the function may open HTTPS to any address (through NAT). Off, it reaches only
+   * what its connections allow: the network's interface endpoints and whatever it is allowed to
+   * (`connections.allowTo`), so it cannot send data to the internet.
+   * @default true
+   */
+  readonly internetEgress?: boolean;
 }
 
 /**
@@ -228,14 +235,23 @@ export class LambdaFunction extends Construct {
         vpcId: props.vpc.vpcId,
         lifecycle: { createBeforeDestroy: true },
       });
-      new VpcSecurityGroupEgressRule(this, "egress-https", {
-        securityGroupId: group.id,
-        description: "HTTPS to AWS APIs",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-      });
+      if (props.internetEgress ?? true) {
+        new VpcSecurityGroupEgressRule(this, "egress-https", {
+          securityGroupId: group.id,
+          description: "HTTPS to AWS APIs",
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: "0.0.0.0/0",
+        });
+      } else if (!props.vpc.interfaceEndpoints) {
+        throw invalid(
+          "internetEgress",
+          "can be false only in a network with interface endpoints (the function would reach no AWS API)",
+          false,
+          "Give the network VPC endpoints for what the function calls, or leave internetEgress on.",
+        );
+      }
       this.securityGroupId = group.id;
       this.connections = new Connections(this, props.name, `the ${this.functionName} function`, group.id);
       if (props.vpc.interfaceEndpoints) this.connections.allowTo(props.vpc.interfaceEndpoints, 443);

@@ -233,6 +233,8 @@ export class CandlefishStack extends TerraformStack {
       migrationsDigest: migrationsDigest(CANDLEFISH_MIGRATIONS),
       dependsOn: this.database.instances,
       logRetentionDays: env.logRetentionDays,
+      // The master secret through its endpoint, the database: nothing on the internet.
+      internetEgress: false,
     });
 
     const pitr = env.deletionProtection ? 35 : 7;
@@ -370,6 +372,8 @@ export class CandlefishStack extends TerraformStack {
         this.database.connectStatement(UNBLOCK_DATABASE_USER),
       ],
       vpc: this.network,
+      // The bus through its endpoint, the reader: nothing on the internet.
+      internetEgress: false,
       timeoutSeconds: 120,
     });
     unblock.connections!.allowTo(this.database, this.database.port);

@@ -123,6 +123,25 @@ describe("LambdaFunction.consumeQueue", () => {
   });
 });
 
+describe("LambdaFunction without internet egress", () => {
+  test("refuses a network without interface endpoints", () => {
+    expect(() =>
+      synthScope((s) => {
+        new LambdaFunction(s, "fn", {
+          naming,
+          name: "worker",
+          description: "w",
+          code: functionCodeFixture(),
+          encryptionKey: key,
+          statements: [],
+          vpc: { ...network, interfaceEndpoints: undefined },
+          internetEgress: false,
+        });
+      }),
+    ).toThrow("`internetEgress` can be false only in a network with interface endpoints");
+  });
+});
+
 describe("FargateService backlog and scheduled scaling", () => {
   const build = (autoscaling: ServiceAutoscaling) =>
     synthScope((s: Construct) => {

@@ -244,6 +244,18 @@ describe("Candlefish events and functions", () => {
   });
 });
 
+describe("Candlefish functions in the VPC", () => {
+  test("db-init and daily-unblock reach the database and the endpoints, nothing on the internet", () => {
+    const egress = values(prod, "aws_vpc_security_group_egress_rule");
+    for (const fn of ["daily-unblock", "migrations_function"]) {
+      const own = egress.filter((r) => String(r.security_group_id).includes(`${fn}_security-group`));
+      expect(own.length).toBeGreaterThan(0);
+      expect(own.filter((r) => r.cidr_ipv4 === "0.0.0.0/0")).toEqual([]);
+      expect(own.map((r) => r.to_port).sort()).toEqual([443, 5432]);
+    }
+  });
+});
+
 describe("Candlefish services", () => {
   test("the seed's desired counts: three Core API tasks in prod, one in dev; the engine scales on backlog per task", () => {
     expect(named(prod, "aws_ecs_service", "clos-v2-prod-core-api").desired_count).toBe(3);
