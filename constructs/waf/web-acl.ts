@@ -30,6 +30,12 @@ export interface WafRule {
   };
   /** Requests per 5 minutes per client IP above which the action applies (10 to 2,000,000,000). */
   readonly rateLimit?: number;
+  /**
+   * Block requests an earlier managed rule labelled (a rule of the group set to count in `countOnly`)
+   * except on paths that start with `exceptPathPrefix`: the managed rule keeps acting everywhere but
+   * there (`awswaf:managed:aws:core-rule-set:SizeRestrictions_Body` except `/webhooks/`).
+   */
+  readonly labelBlock?: { readonly label: string; readonly exceptPathPrefix: string };
 }
 
 /**
@@ -156,13 +162,35 @@ export class WebAcl extends Construct {
                     : {}),
                 },
               }
-            : {
-                rate_based_statement: {
-                  limit: r.rateLimit!,
-                  aggregate_key_type: "IP",
-                  evaluation_window_sec: 300,
+            : r.labelBlock
+              ? {
+                  and_statement: {
+                    statement: [
+                      { label_match_statement: { scope: "LABEL", key: r.labelBlock.label } },
+                      {
+                        not_statement: {
+                          statement: [
+                            {
+                              byte_match_statement: {
+                                search_string: r.labelBlock.exceptPathPrefix,
+                                positional_constraint: "STARTS_WITH",
+                                field_to_match: { uri_path: {} },
+                                text_transformation: [{ priority: 0, type: "NONE" }],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                }
+              : {
+                  rate_based_statement: {
+                    limit: r.rateLimit!,
+                    aggregate_key_type: "IP",
+                    evaluation_window_sec: 300,
+                  },
                 },
-              },
           visibilityConfig: metric(r.name),
         }),
       ),
@@ -247,13 +275,43 @@ export function validateRules(rules: readonly WafRule[]): void {
         r.managedRuleGroup ? "Remove action." : "Remove overrideAction.",
       );
     }
-    if ((r.managedRuleGroup === undefined) === (r.rateLimit === undefined)) {
+    if ([r.managedRuleGroup, r.rateLimit, r.labelBlock].filter((x) => x !== undefined).length !== 1) {
       throw invalid(
         `${at}`,
-        "must be exactly one of a managedRuleGroup and a rateLimit",
+        "must be exactly one of a managedRuleGroup, a rateLimit and a labelBlock",
         r.name,
-        "Give one of the two.",
+        "Give one of the three.",
       );
+    }
+    if (r.labelBlock) {
+      if (!/^awswaf:[A-Za-z0-9:_-]+$/.test(r.labelBlock.label)) {
+        throw invalid(
+          `${at}.labelBlock.label`,
+          "must be a WAF label (awswaf:...)",
+          r.labelBlock.label,
+          "Copy it from the rule group's documentation.",
+        );
+      }
+      if (!r.labelBlock.exceptPathPrefix.startsWith("/")) {
+        throw invalid(
+          `${at}.labelBlock.exceptPathPrefix`,
+          "must start with /",
+          r.labelBlock.exceptPathPrefix,
+          "Use for example /webhooks/.",
+        );
+      }
+      if (r.action !== "block") {
+        throw invalid(`${at}.action`, 'must be "block" for a labelBlock', r.action, 'Set "block".');
+      }
+      if (!rules.some((g) => g.managedRuleGroup && g.priority < r.priority)) {
+        throw invalid(
+          `${at}.priority`,
+          "must come after the managed rule group that adds the label (a lower priority is evaluated first)",
+          r.priority,
+          "Give it a priority above the group's.",
+        );
+      }
+      return;
     }
     if (r.managedRuleGroup) {
       if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(r.managedRuleGroup.name)) {

@@ -462,15 +462,27 @@ export class CandlefishStack extends TerraformStack {
         naming,
         resourceArns: [this.edge.albArn],
         encryptionKey: this.key,
-        // GitHub's payloads often pass the common rule set's 8 KB body limit: that one rule counts.
-        rules: DEFAULT_WAF_RULES.map((rule) =>
-          rule.name === "common"
-            ? {
-                ...rule,
-                managedRuleGroup: { ...rule.managedRuleGroup!, countOnly: ["SizeRestrictions_BODY"] },
-              }
-            : rule,
-        ),
+        // GitHub's payloads often pass the common rule set's 8 KB body limit: that rule only labels, and
+        // a rule of ours blocks what it labelled everywhere but on the webhook's path.
+        rules: [
+          ...DEFAULT_WAF_RULES.map((rule) =>
+            rule.name === "common"
+              ? {
+                  ...rule,
+                  managedRuleGroup: { ...rule.managedRuleGroup!, countOnly: ["SizeRestrictions_BODY"] },
+                }
+              : rule,
+          ),
+          {
+            name: "body-size-outside-webhooks",
+            priority: 25,
+            action: "block",
+            labelBlock: {
+              label: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body",
+              exceptPathPrefix: "/webhooks/github",
+            },
+          },
+        ],
         logRetentionDays: env.logRetentionDays,
       });
     }

@@ -136,3 +136,31 @@ describe("WebAcl", () => {
     expect(() => build({ rules })).toThrow(message);
   });
 });
+
+describe("WebAcl label blocks", () => {
+  test("must come after a managed rule group and block", () => {
+    const labelBlock = {
+      label: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body",
+      exceptPathPrefix: "/hooks",
+    };
+    expect(() =>
+      build({ rules: [{ name: "early", priority: 1, action: "block", labelBlock }, ...DEFAULT_WAF_RULES] }),
+    ).toThrow("`rules[0].priority` must come after the managed rule group that adds the label");
+    expect(() =>
+      build({ rules: [...DEFAULT_WAF_RULES, { name: "late", priority: 50, action: "count", labelBlock }] }),
+    ).toThrow('`rules[4].action` must be "block" for a labelBlock');
+    expect(() =>
+      build({
+        rules: [
+          ...DEFAULT_WAF_RULES,
+          {
+            name: "late",
+            priority: 50,
+            action: "block",
+            labelBlock: { ...labelBlock, exceptPathPrefix: "hooks" },
+          },
+        ],
+      }),
+    ).toThrow("`rules[4].labelBlock.exceptPathPrefix` must start with /");
+  });
+});

@@ -310,6 +310,26 @@ describe("Candlefish security and alarms", () => {
   test("WAF on the load balancer in prod only, logging with the authorization header redacted", () => {
     expect(values(prod, "aws_wafv2_web_acl_association")).toHaveLength(1);
     expect(values(dev, "aws_wafv2_web_acl")).toHaveLength(0);
+    // The common rule set's 8 KB body rule only labels; our rule blocks the labelled requests but on the webhook path.
+    const acl = values(prod, "aws_wafv2_web_acl")[0];
+    expect(
+      acl.rule.map((r: any) => [r.priority, r.name]).sort((a: number[], b: number[]) => a[0]! - b[0]!),
+    ).toEqual([
+      [10, "ip-reputation"],
+      [20, "common"],
+      [25, "body-size-outside-webhooks"],
+      [30, "known-bad-inputs"],
+      [40, "rate-limit"],
+    ]);
+    const bodyRule = acl.rule.find((r: any) => r.name === "body-size-outside-webhooks").statement
+      .and_statement.statement;
+    expect(bodyRule[0].label_match_statement.key).toBe(
+      "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body",
+    );
+    expect(bodyRule[1].not_statement.statement[0].byte_match_statement).toMatchObject({
+      search_string: "/webhooks/github",
+      positional_constraint: "STARTS_WITH",
+    });
     const logging = values(prod, "aws_wafv2_web_acl_logging_configuration")[0];
     expect(JSON.stringify(logging.redacted_fields)).toContain("authorization");
   });
