@@ -206,3 +206,49 @@ export function checkLogRetentionFloor(
   }
   return floor;
 }
+
+/**
+ * An HTTPS API domain (`edge`): its name, and the certificate given or the hosted zone one is issued in
+ * (Freeside, Candlefish). {@link checkEdge} holds the rules across its fields.
+ */
+export const edgeField = z
+  .object({
+    domainName: z.string().regex(DNS_NAME, "must be a lowercase DNS name such as api.example.com"),
+    certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN").optional(),
+    hostedZoneName: z
+      .string()
+      .regex(DNS_NAME, "must be a lowercase DNS zone name such as example.com")
+      .optional(),
+    http: z.enum(["redirect", "closed"], 'must be "redirect" or "closed"').optional(),
+  })
+  .strict();
+
+/** A certificate or a zone to issue one in; the name inside the zone; the certificate in the region. */
+export function checkEdge(source: string, region: string, edge: z.output<typeof edgeField>): void {
+  const fail = (path: string, rule: string, value: unknown, fix: string): never =>
+    failSetting(source, path, rule, value, fix);
+  if (!edge.certificateArn && !edge.hostedZoneName) {
+    fail(
+      "edge.domainName",
+      "needs a certificate: set edge.certificateArn, or edge.hostedZoneName so one is issued and validated in Route 53",
+      edge.domainName,
+      "Set edge.certificateArn or edge.hostedZoneName.",
+    );
+  }
+  if (edge.hostedZoneName && !`.${edge.domainName}`.endsWith(`.${edge.hostedZoneName}`)) {
+    fail(
+      "edge.domainName",
+      `must be inside edge.hostedZoneName (${edge.hostedZoneName})`,
+      edge.domainName,
+      "Use a name in that zone, or fix edge.hostedZoneName.",
+    );
+  }
+  if (edge.certificateArn && !edge.certificateArn.includes(`:acm:${region}:`)) {
+    fail(
+      "edge.certificateArn",
+      `must be a certificate in the environment's region (${region}), as the ALB requires`,
+      edge.certificateArn,
+      "Issue or import the certificate in that region.",
+    );
+  }
+}

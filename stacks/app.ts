@@ -62,3 +62,24 @@ function valueAt(settings: object, path: string): unknown {
   }
   return node;
 }
+
+/**
+ * Builds one construct whose props are the settings under `prefix` (`services.api`, `database`): an
+ * error about one of `props` names `<prefix>.<prop>`, or the setting `renamed` gives for it (a prop
+ * whose setting has another name). Constructs share prop names (cpu, multiAz, engineVersion), so each is
+ * mapped on its own; `deletionProtection` is always the file's own.
+ */
+export function withinSettings<T>(
+  env: PlatformEnvironment,
+  prefix: string,
+  props: readonly string[],
+  build: () => T,
+  renamed: Readonly<Record<string, string>> = {},
+): T {
+  let built: T | undefined;
+  const settings = Object.fromEntries(props.map((prop) => [prop, `${prefix}.${renamed[prop] ?? prop}`]));
+  inEnvironmentFile(env, { ...settings, deletionProtection: "deletionProtection" }, () => {
+    built = build();
+  });
+  return built as T;
+}

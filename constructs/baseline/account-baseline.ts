@@ -20,7 +20,7 @@ import { policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS } from "../core/naming";
 import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
-import { privateBucketBasics } from "../internal/private-bucket";
+import { denyInsecureTransport, privateBucketBasics } from "../internal/private-bucket";
 
 /** What the baseline does with one account singleton. */
 export type SingletonMode = "create" | "adopt" | "skip";
@@ -326,14 +326,7 @@ export class AccountBaseline extends Construct {
     const bucketPolicy = new S3BucketPolicy(this, "trail-bucket-policy", {
       bucket: bucket.id,
       policy: policyDocument([
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: { AWS: "*" },
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          conditions: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(bucket.arn),
         {
           // The CI roles (tagged with a workspace) may never delete log files or loosen the bucket.
           sid: "DenyWorkspaceRolesTamperingWithTheLogs",

@@ -4,6 +4,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import type { Construct } from "constructs";
+import type { PolicyStatement } from "../core/iam";
 
 /**
  * What every bucket of the library gets: versioning, SSE-KMS with the given key and an S3 bucket key,
@@ -42,4 +43,16 @@ export function privateBucketBasics(
     rule: { objectOwnership: "BucketOwnerEnforced" },
   });
   return { versioning, publicAccessBlock };
+}
+
+/** The bucket policy statement every bucket of the library starts with: no request without TLS. */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
+    sid: "DenyInsecureTransport",
+    effect: "Deny",
+    principals: { AWS: "*" },
+    actions: ["s3:*"],
+    resources: [bucketArn, `${bucketArn}/*`],
+    conditions: { Bool: { "aws:SecureTransport": "false" } },
+  };
 }

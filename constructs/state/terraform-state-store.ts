@@ -11,7 +11,7 @@ import { Construct } from "constructs";
 import { policyDocument } from "../core/iam";
 import { suppress } from "../core/suppressions";
 import { invalid, isUnresolved, requireIntegerInRange } from "../core/validation";
-import { privateBucketBasics } from "../internal/private-bucket";
+import { denyInsecureTransport, privateBucketBasics } from "../internal/private-bucket";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -145,14 +145,7 @@ export class TerraformStateStore extends Construct {
     new S3BucketPolicy(this, "bucket-policy", {
       bucket: bucket.id,
       policy: policyDocument([
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: { AWS: "*" },
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          conditions: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(bucket.arn),
         {
           // The CI roles carry a TerraformWorkspace tag: each reaches only its own workspace's states.
           // (`$${...}` is an IAM policy variable; Terraform writes it as `${...}`.)

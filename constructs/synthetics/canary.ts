@@ -13,7 +13,7 @@ import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { SYNTHETICS_NODEJS_RUNTIME } from "../core/runtimes";
 import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
-import { privateBucketBasics } from "../internal/private-bucket";
+import { denyInsecureTransport, privateBucketBasics } from "../internal/private-bucket";
 import type { KeyReference } from "../internal/references";
 import type { FunctionCode } from "../lambda";
 
@@ -65,16 +65,7 @@ export class CanaryArtifacts extends Construct {
     );
     new S3BucketPolicy(this, "policy", {
       bucket: bucket.id,
-      policy: policyDocument([
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: { AWS: "*" },
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          conditions: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
+      policy: policyDocument([denyInsecureTransport(bucket.arn)]),
       dependsOn: [publicAccessBlock],
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {

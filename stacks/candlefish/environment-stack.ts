@@ -33,7 +33,7 @@ import { SOURCES } from "../../functions/candlefish/events";
 import { CANDLEFISH_MIGRATIONS } from "../../functions/db-init/candlefish/migrations";
 import { migrationsDigest } from "../../functions/db-init/migrations";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
-import { inEnvironmentFile } from "../app";
+import { withinSettings } from "../app";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
 import { imageTagVariable } from "../variables";
@@ -1094,17 +1094,7 @@ const DATABASE_PROPS = [
   "databaseInsights",
 ];
 
-/**
- * Builds one construct whose props are the settings under `prefix`: an error about one of `props`
- * names `<prefix>.<prop>` (`serverlessCapacity` is the file's `database.serverless`).
- */
+/** Builds a construct whose props are the settings under `prefix` (`serverlessCapacity` is the file's `database.serverless`). */
 function within<T>(env: CandlefishEnvironment, prefix: string, props: readonly string[], build: () => T): T {
-  let built: T | undefined;
-  const settings = Object.fromEntries(
-    props.map((prop) => [prop, `${prefix}.${prop === "serverlessCapacity" ? "serverless" : prop}`]),
-  );
-  inEnvironmentFile(env, { ...settings, deletionProtection: "deletionProtection" }, () => {
-    built = build();
-  });
-  return built as T;
+  return withinSettings(env, prefix, props, build, { serverlessCapacity: "serverless" });
 }

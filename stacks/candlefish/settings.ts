@@ -2,11 +2,11 @@ import { z } from "zod";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import { knownTimeZones } from "../../constructs/core/validation";
 import {
-  ACM_CERTIFICATE_ARN,
   accessField,
+  checkEdge,
   checkLogRetentionFloor,
   commonFields,
-  DNS_NAME,
+  edgeField,
   failSetting,
   parseSettings,
   regionField,
@@ -80,18 +80,6 @@ const servicesSchema = z
   })
   .strict();
 
-const edgeSchema = z
-  .object({
-    domainName: z.string().regex(DNS_NAME, "must be a lowercase DNS name such as api.example.com"),
-    certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN").optional(),
-    hostedZoneName: z
-      .string()
-      .regex(DNS_NAME, "must be a lowercase DNS zone name such as example.com")
-      .optional(),
-    http: z.enum(["redirect", "closed"], 'must be "redirect" or "closed"').optional(),
-  })
-  .strict();
-
 const databaseSchema = z
   .object({
     instanceClass: z.string().optional(),
@@ -148,7 +136,7 @@ export const environmentSchema = z
     alertEmail: z.email("must be an email address").optional(),
     network: networkSchema.default({}),
     services: servicesSchema,
-    edge: edgeSchema,
+    edge: edgeField,
     database: databaseSchema.default({}),
     stages: z.array(stageSchema).min(1, "must list the workflow's stages"),
     dailyUnblock: dailyUnblockSchema.default({
@@ -200,31 +188,7 @@ export function parseCandlefishEnvironment(input: unknown, source: string): Cand
   const fail = (path: string, rule: string, value: unknown, fix: string): never =>
     failSetting(source, path, rule, value, fix);
 
-  const edge = env.edge;
-  if (!edge.certificateArn && !edge.hostedZoneName) {
-    fail(
-      "edge.domainName",
-      "needs a certificate: set edge.certificateArn, or edge.hostedZoneName so one is issued and validated in Route 53",
-      edge.domainName,
-      "Set edge.certificateArn or edge.hostedZoneName.",
-    );
-  }
-  if (edge.hostedZoneName && !`.${edge.domainName}`.endsWith(`.${edge.hostedZoneName}`)) {
-    fail(
-      "edge.domainName",
-      `must be inside edge.hostedZoneName (${edge.hostedZoneName})`,
-      edge.domainName,
-      "Use a name in that zone, or fix edge.hostedZoneName.",
-    );
-  }
-  if (edge.certificateArn && !edge.certificateArn.includes(`:acm:${env.region}:`)) {
-    fail(
-      "edge.certificateArn",
-      `must be a certificate in the environment's region (${env.region}), as the ALB requires`,
-      edge.certificateArn,
-      "Issue or import the certificate in that region.",
-    );
-  }
+  checkEdge(source, env.region, env.edge);
   // The functions read STAGES; the database's stages table is seeded by migration 2. They must agree.
   const keys = env.stages.map((s) => s.key);
   const seeded = CANDLEFISH_SEEDED_STAGES.map((s) => s.key);

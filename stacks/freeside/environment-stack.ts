@@ -22,7 +22,7 @@ import { WorkspaceGuard } from "../../constructs/workspace-guard";
 import type { StateConfig } from "../../environments";
 import { POLICY_SETTINGS_KEY } from "../../policy/rules/observability";
 import { adoptExisting } from "../adoption";
-import { inEnvironmentFile } from "../app";
+import { withinSettings } from "../app";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
 import { imageTagVariable } from "../variables";
@@ -115,7 +115,7 @@ export class FreesideStack extends TerraformStack {
     });
 
     const db = env.database;
-    this.database = within(
+    this.database = withinSettings(
       env,
       "database",
       DATABASE_PROPS,
@@ -171,7 +171,7 @@ export class FreesideStack extends TerraformStack {
     };
     const api = env.services.api;
     // The two services' props share names (cpu, memoryMiB, ...): each names its own settings.
-    this.api = within(
+    this.api = withinSettings(
       env,
       "services.api",
       SERVICE_PROPS,
@@ -191,7 +191,7 @@ export class FreesideStack extends TerraformStack {
         }),
     );
     const worker = env.services.worker;
-    this.worker = within(
+    this.worker = withinSettings(
       env,
       "services.worker",
       SERVICE_PROPS,
@@ -220,7 +220,7 @@ export class FreesideStack extends TerraformStack {
     }
 
     const cache = env.cache;
-    this.cache = within(
+    this.cache = withinSettings(
       env,
       "cache",
       CACHE_PROPS,
@@ -415,17 +415,3 @@ const DATABASE_PROPS = [
   "databaseInsights",
 ];
 const CACHE_PROPS = ["engine", "engineVersion", "nodeType", "nodes", "multiAz", "snapshotRetentionDays"];
-
-/**
- * Builds one construct whose props are the settings under `prefix` (`services.api`, `database`): an
- * error about one of `props` names `<prefix>.<prop>`. Constructs share prop names (cpu, multiAz,
- * engineVersion), so each is mapped on its own.
- */
-function within<T>(env: FreesideEnvironment, prefix: string, props: readonly string[], build: () => T): T {
-  let built: T | undefined;
-  const settings = Object.fromEntries(props.map((prop) => [prop, `${prefix}.${prop}`]));
-  inEnvironmentFile(env, { ...settings, deletionProtection: "deletionProtection" }, () => {
-    built = build();
-  });
-  return built as T;
-}

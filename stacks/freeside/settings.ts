@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../constructs/core/defaults";
 import {
-  ACM_CERTIFICATE_ARN,
   accessField,
+  checkEdge,
   checkLogRetentionFloor,
   commonFields,
-  DNS_NAME,
-  failSetting,
+  edgeField,
   parseSettings,
   regionField,
   retentionDaysField,
@@ -75,18 +74,6 @@ const servicesSchema = z
   })
   .strict();
 
-const edgeSchema = z
-  .object({
-    domainName: z.string().regex(DNS_NAME, "must be a lowercase DNS name such as api.example.com"),
-    certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN").optional(),
-    hostedZoneName: z
-      .string()
-      .regex(DNS_NAME, "must be a lowercase DNS zone name such as example.com")
-      .optional(),
-    http: z.enum(["redirect", "closed"], 'must be "redirect" or "closed"').optional(),
-  })
-  .strict();
-
 const databaseSchema = z
   .object({
     instanceClass: z.string().optional(),
@@ -123,7 +110,7 @@ export const environmentSchema = z
     services: servicesSchema,
     ecrKeepImages: z.number().int().min(1).max(1000).optional(),
     ecrRepositoryName: z.string().optional(),
-    edge: edgeSchema,
+    edge: edgeField,
     database: databaseSchema.default({}),
     cache: cacheSchema.default({}),
     logRetentionDays: retentionDaysField.optional(),
@@ -158,34 +145,7 @@ export function defineFreesideEnvironment(input: FreesideEnvironmentInput): Free
  */
 export function parseFreesideEnvironment(input: unknown, source: string): FreesideEnvironment {
   const env = parseSettings(environmentSchema, input, source, "Freeside settings");
-  const fail = (path: string, rule: string, value: unknown, fix: string): never =>
-    failSetting(source, path, rule, value, fix);
-
-  const edge = env.edge;
-  if (!edge.certificateArn && !edge.hostedZoneName) {
-    fail(
-      "edge.domainName",
-      "needs a certificate: set edge.certificateArn, or edge.hostedZoneName so one is issued and validated in Route 53",
-      edge.domainName,
-      "Set edge.certificateArn or edge.hostedZoneName.",
-    );
-  }
-  if (edge.hostedZoneName && !`.${edge.domainName}`.endsWith(`.${edge.hostedZoneName}`)) {
-    fail(
-      "edge.domainName",
-      `must be inside edge.hostedZoneName (${edge.hostedZoneName})`,
-      edge.domainName,
-      "Use a name in that zone, or fix edge.hostedZoneName.",
-    );
-  }
-  if (edge.certificateArn && !edge.certificateArn.includes(`:acm:${env.region}:`)) {
-    fail(
-      "edge.certificateArn",
-      `must be a certificate in the environment's region (${env.region}), as the ALB requires`,
-      edge.certificateArn,
-      "Issue or import the certificate in that region.",
-    );
-  }
+  checkEdge(source, env.region, env.edge);
   const floor = checkLogRetentionFloor(
     source,
     env,
