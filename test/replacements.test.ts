@@ -5,7 +5,14 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { Cache, type CacheProps } from "../constructs/cache";
-import { PostgresInstance, type PostgresInstanceProps } from "../constructs/database";
+import {
+  AuroraPostgresCluster,
+  type AuroraPostgresClusterProps,
+  DynamodbTable,
+  type DynamodbTableProps,
+  PostgresInstance,
+  type PostgresInstanceProps,
+} from "../constructs/database";
 import { requireTerraform } from "./support/engine";
 import { naming, network, RecordingKey } from "./support/fixtures";
 import { planChange } from "./support/replacements";
@@ -19,8 +26,30 @@ const cache = (props: Partial<CacheProps> = {}) =>
   synthScope((s) => {
     new Cache(s, "cache", { naming, network, encryptionKey: new RecordingKey(), ...props });
   });
-const address = (json: ReturnType<typeof database>, type: string) =>
-  `${type}.${Object.keys(resourcesOf(json, type))[0]}`;
+const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+const aurora = (props: Partial<AuroraPostgresClusterProps> = {}) =>
+  synthScope((s) => {
+    new AuroraPostgresCluster(s, "database", {
+      naming,
+      network,
+      encryptionKey: new RecordingKey(),
+      availabilityZones: ZONES,
+      ...props,
+    });
+  });
+const table = (props: Partial<DynamodbTableProps> = {}) =>
+  synthScope((s) => {
+    new DynamodbTable(s, "metrics", {
+      naming,
+      name: "metrics",
+      attributes: { pk: "S" },
+      partitionKey: "pk",
+      encryptionKey: new RecordingKey(),
+      ...props,
+    } as DynamodbTableProps);
+  });
+const address = (json: ReturnType<typeof database>, type: string, index = 0) =>
+  `${type}.${Object.keys(resourcesOf(json, type)).sort()[index]}`;
 
 beforeAll(async () => {
   await requireTerraform();
@@ -114,5 +143,76 @@ describe.concurrent("what cannot change in place is named in the README", () => 
     expect(dbPlan[dbTarget]!.replacePaths).toContainEqual(["kms_key_id"]);
     expect(cachePlan[cacheTarget]!.actions).toEqual(["delete", "create"]);
     expect(cachePlan[cacheTarget]!.replacePaths).toContainEqual(["kms_key_id"]);
+  }, 120_000);
+});
+
+/** Candlefish prod's cluster as shipped: a db.r5.large writer and a reader, Multi-AZ, 14 days of backups. */
+const SHIPPED_AURORA: Partial<AuroraPostgresClusterProps> = {
+  instanceClass: "db.r5.large",
+  readers: 1,
+  multiAz: true,
+  backupRetentionDays: 14,
+  deletionProtection: true,
+  databaseName: "clos",
+  masterUsername: "clos_admin",
+  iamAuthentication: true,
+};
+
+describe.concurrent("a settings change on an existing Aurora cluster or DynamoDB table (Candlefish)", () => {
+  test("instance class, backup retention, Database Insights and a second reader: the cluster and its instances update in place", async () => {
+    const before = aurora(SHIPPED_AURORA);
+    const after = aurora({
+      ...SHIPPED_AURORA,
+      instanceClass: "db.r6g.large",
+      backupRetentionDays: 21,
+      databaseInsights: "advanced",
+      readers: 2,
+    });
+    const targets = [
+      address(before, "aws_rds_cluster"),
+      address(before, "aws_rds_cluster_instance", 0),
+      address(before, "aws_rds_cluster_instance", 1),
+    ];
+    const planned = await planChange("aurora-in-place", before, after, targets);
+    for (const target of targets)
+      expect(planned[target], target).toEqual({ actions: ["update"], replacePaths: [] });
+  }, 120_000);
+
+  test("the database name and the master user replace the cluster (README names them)", async () => {
+    const before = aurora(SHIPPED_AURORA);
+    const after = aurora({ ...SHIPPED_AURORA, databaseName: "other", masterUsername: "other_admin" });
+    const target = address(before, "aws_rds_cluster");
+    const planned = await planChange("aurora-name", before, after, [target]);
+    expect(planned[target]!.actions).toEqual(["delete", "create"]);
+    expect(planned[target]!.replacePaths).toEqual(
+      expect.arrayContaining([["database_name"], ["master_username"]]),
+    );
+  }, 120_000);
+
+  test("a table's TTL, recovery window and deletion protection update in place; its partition key replaces it", async () => {
+    const before = table({ deletionProtection: true, pointInTimeRecoveryDays: 35 });
+    const target = address(before, "aws_dynamodb_table");
+    const [inPlace, key] = await Promise.all([
+      planChange(
+        "table-in-place",
+        before,
+        table({ deletionProtection: false, pointInTimeRecoveryDays: 7, ttlAttribute: "expiresAt" }),
+        [target],
+      ),
+      planChange(
+        "table-key",
+        before,
+        table({
+          deletionProtection: true,
+          pointInTimeRecoveryDays: 35,
+          attributes: { id: "S" },
+          partitionKey: "id",
+        }),
+        [target],
+      ),
+    ]);
+    expect(inPlace[target]).toEqual({ actions: ["update"], replacePaths: [] });
+    expect(key[target]!.actions).toEqual(["delete", "create"]);
+    expect(key[target]!.replacePaths).toContainEqual(["hash_key"]);
   }, 120_000);
 });

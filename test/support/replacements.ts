@@ -101,9 +101,18 @@ function shape(value: unknown, block: Block): Record<string, unknown> {
   return out;
 }
 
-/** Replaces `${type.name.attr}` references with the value that attribute has in the state being built. */
+/**
+ * Replaces `${type.name.attr}` references with the value that attribute has in the state being built,
+ * and evaluates `element()` of a literal list.
+ */
 function resolve(value: unknown, attributes: Map<string, Record<string, unknown>>): unknown {
   if (typeof value === "string") {
+    // `element()` of a literal list (an Aurora instance's zone): the state holds the element itself.
+    const element = /^\$\{element\((\[[^\]$]*\]), (\d+)\)\}$/.exec(value);
+    if (element) {
+      const list = JSON.parse(element[1]!) as unknown[];
+      return list[Number(element[2]) % list.length];
+    }
     const whole = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
     if (whole) return attributes.get(`${whole[1]}.${whole[2]}`)?.[whole[3]!] ?? `${whole[2]}-${whole[3]}`;
     return value.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g, (_, t, n, a) =>
