@@ -173,30 +173,19 @@ export class CandlefishStack extends TerraformStack {
     });
 
     const access = new AccessRoles(this, "access", env.access);
-    this.secrets = new RuntimeSecrets(this, "secrets", {
-      naming,
-      encryptionKey: this.key,
-      secretNames: OPERATOR_SECRETS,
-      recoveryWindowDays,
-      writers: [access.operatorRoleArn],
-      policyAdministrators: [access.breakGlassRoleArn],
-    });
-    this.apiSecrets = new RuntimeSecrets(this, "api-secrets", {
-      naming,
-      encryptionKey: this.key,
-      secretNames: API_SECRETS,
-      recoveryWindowDays,
-      writers: [access.operatorRoleArn],
-      policyAdministrators: [access.breakGlassRoleArn],
-    });
-    this.webhookSecret = new RuntimeSecrets(this, "webhook-secret", {
-      naming,
-      encryptionKey: this.key,
-      secretNames: [WEBHOOK_SECRET],
-      recoveryWindowDays,
-      writers: [access.operatorRoleArn],
-      policyAdministrators: [access.breakGlassRoleArn],
-    });
+    // Set out of band by the operator role; each read only by what needs it.
+    const operatorSet = (id: string, secretNames: readonly string[]) =>
+      new RuntimeSecrets(this, id, {
+        naming,
+        encryptionKey: this.key,
+        secretNames,
+        recoveryWindowDays,
+        writers: [access.operatorRoleArn],
+        policyAdministrators: [access.breakGlassRoleArn],
+      });
+    this.secrets = operatorSet("secrets", OPERATOR_SECRETS);
+    this.apiSecrets = operatorSet("api-secrets", API_SECRETS);
+    this.webhookSecret = operatorSet("webhook-secret", [WEBHOOK_SECRET]);
 
     const db = env.database;
     this.database = within(
