@@ -165,6 +165,11 @@ export class EncryptedQueue extends Construct {
     return this.senderStatements(sid, this.queueArn);
   }
 
+  /** The queue itself, as the failure destination of other resources (a schedule's failures queue). */
+  get asDeadLetter(): DeadLetterTarget {
+    return { arn: this.queueArn, sendStatements: (sid: string) => this.sendStatements(sid) };
+  }
+
   /** The dead-letter queue, as the failure destination of another resource (a schedule). */
   get deadLetter(): DeadLetterTarget {
     return {

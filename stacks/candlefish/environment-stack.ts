@@ -284,7 +284,6 @@ export class CandlefishStack extends TerraformStack {
     const namespace = `Candlefish/${prefix}`;
     const fn = (
       name: string,
-      handler: string,
       description: string,
       rest: Partial<ConstructorParameters<typeof LambdaFunction>[2]>,
     ) =>
@@ -293,7 +292,7 @@ export class CandlefishStack extends TerraformStack {
         name,
         description,
         code: bundleFunction({
-          entry: `functions/candlefish/handlers/${handler}.ts`,
+          entry: `functions/candlefish/handlers/${name}.ts`,
           name: `candlefish-${name}`,
         }),
         encryptionKey: this.key,
@@ -301,53 +300,38 @@ export class CandlefishStack extends TerraformStack {
         logRetentionDays: env.logRetentionDays,
         ...rest,
       });
-    const stageGate = fn(
-      "stage-gate-processor",
-      "stage-gate-processor",
-      "Checks stage changes against the gates",
-      {
-        environment: { EVENT_BUS_NAME: this.bus.busName, STAGES: stages },
-        statements: [this.bus.putEventsStatement("PutDecisions", [SOURCES.workflow])],
-      },
-    );
+    const stageGate = fn("stage-gate-processor", "Checks stage changes against the gates", {
+      environment: { EVENT_BUS_NAME: this.bus.busName, STAGES: stages },
+      statements: [this.bus.putEventsStatement("PutDecisions", [SOURCES.workflow])],
+    });
     stageGate.consumeQueue("stage-gate", this.queues["stage-gate"]);
-    const wipLimit = fn(
-      "wip-limit-processor",
-      "wip-limit-processor",
-      "Counts items per stage against the WIP limits",
-      {
-        environment: {
-          EVENT_BUS_NAME: this.bus.busName,
-          STAGES: stages,
-          METRICS_TABLE: this.metrics.tableName,
-          METRIC_NAMESPACE: namespace,
-        },
-        statements: [
-          this.bus.putEventsStatement("PutViolations", [SOURCES.workflow]),
-          ...this.metrics.accessStatements("readWrite", "Counts"),
-        ],
+    const wipLimit = fn("wip-limit-processor", "Counts items per stage against the WIP limits", {
+      environment: {
+        EVENT_BUS_NAME: this.bus.busName,
+        STAGES: stages,
+        METRICS_TABLE: this.metrics.tableName,
+        METRIC_NAMESPACE: namespace,
       },
-    );
+      statements: [
+        this.bus.putEventsStatement("PutViolations", [SOURCES.workflow]),
+        ...this.metrics.accessStatements("readWrite", "Counts"),
+      ],
+    });
     wipLimit.consumeQueue("wip-limit", this.queues["wip-limit"]);
-    const webhook = fn(
-      "github-webhook",
-      "github-webhook",
-      "Verifies GitHub webhook deliveries and puts them on the bus",
-      {
-        environment: {
-          WEBHOOK_SECRET_ARN: this.webhookSecret.secretArns[0]!,
-          EVENT_BUS_NAME: this.bus.busName,
-          METRICS_TABLE: this.metrics.tableName,
-        },
-        statements: [
-          this.bus.putEventsStatement("PutActivity", [SOURCES.github]),
-          ...this.metrics.accessStatements("readWrite", "RecordDeliveries"),
-        ],
-        timeoutSeconds: 10,
+    const webhook = fn("github-webhook", "Verifies GitHub webhook deliveries and puts them on the bus", {
+      environment: {
+        WEBHOOK_SECRET_ARN: this.webhookSecret.secretArns[0]!,
+        EVENT_BUS_NAME: this.bus.busName,
+        METRICS_TABLE: this.metrics.tableName,
       },
-    );
+      statements: [
+        this.bus.putEventsStatement("PutActivity", [SOURCES.github]),
+        ...this.metrics.accessStatements("readWrite", "RecordDeliveries"),
+      ],
+      timeoutSeconds: 10,
+    });
     this.webhookSecret.grantRead({ roleArn: webhook.roleArn, roleName: webhook.roleName });
-    const unblock = fn("daily-unblock", "daily-unblock", "Asks to unblock items blocked too long", {
+    const unblock = fn("daily-unblock", "Asks to unblock items blocked too long", {
       environment: {
         DB_HOST: this.database.readerEndpoint,
         DB_PORT: String(this.database.port),
@@ -379,10 +363,7 @@ export class CandlefishStack extends TerraformStack {
       timeZone: env.dailyUnblock.timeZone,
       functionArn: unblock.functionArn,
       encryptionKey: this.key,
-      deadLetterQueue: {
-        arn: scheduleFailures.queueArn,
-        sendStatements: (sid) => scheduleFailures.sendStatements(sid),
-      },
+      deadLetterQueue: scheduleFailures.asDeadLetter,
     });
     // The seed's "rotate API keys monthly": how old each secret's value is, daily, against secretMaxAgeDays.
     const secretArns = [
@@ -408,10 +389,7 @@ export class CandlefishStack extends TerraformStack {
       timeZone: "UTC",
       functionArn: secretAge.functionArn,
       encryptionKey: this.key,
-      deadLetterQueue: {
-        arn: scheduleFailures.queueArn,
-        sendStatements: (sid) => scheduleFailures.sendStatements(sid),
-      },
+      deadLetterQueue: scheduleFailures.asDeadLetter,
     });
     this.secretNames = [
       ...this.secrets.secretNames,
@@ -621,10 +599,7 @@ export class CandlefishStack extends TerraformStack {
         canaries: Object.fromEntries(Object.entries(this.canaries).map(([k, c]) => [k, c.canaryName])),
         alarmNames: quiet.map((name) => `${prefix}-${name}`),
         encryptionKey: this.key,
-        deadLetterQueue: {
-          arn: scheduleFailures.queueArn,
-          sendStatements: (sid) => scheduleFailures.sendStatements(sid),
-        },
+        deadLetterQueue: scheduleFailures.asDeadLetter,
       });
     }
 
