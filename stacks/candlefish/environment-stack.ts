@@ -37,6 +37,7 @@ import { withinSettings } from "../app";
 import { useRemoteState } from "../backend";
 import { addAwsProvider, environmentTags } from "../providers";
 import { imageTagVariable } from "../variables";
+import { candlefishNames } from "./names";
 import type { CandlefishEnvironment } from "./settings";
 
 /** The seed's API keys, set out of band (`clos-v2-<env>/<name>`), read by the Core API and the Workflow Engine. */
@@ -456,7 +457,9 @@ export class CandlefishStack extends TerraformStack {
 
     this.cluster = new EcsCluster(this, "cluster", { naming, name: "cluster" });
     const shutdown = env.autoShutdown;
-    const schedules = (min: number, max: number) =>
+    // The scaling bounds and log groups the operations script also uses (names.ts).
+    const { scaling, logGroups } = candlefishNames(env);
+    const schedules = ({ min, max }: { min: number; max: number }) =>
       shutdown
         ? [
             { name: "stop", schedule: shutdown.stop, timeZone: shutdown.timeZone, minCount: 0, maxCount: 0 },
@@ -507,7 +510,7 @@ export class CandlefishStack extends TerraformStack {
             encryptionKey: this.key,
             keepImages: env.ecrKeepImages,
           }),
-          logGroupName: `/ecs/${prefix}/core-api`,
+          logGroupName: logGroups["core-api"],
           secretsReaderKey: "core-api",
           cpu: api.cpu,
           memoryMiB: api.memoryMiB,
@@ -522,9 +525,9 @@ export class CandlefishStack extends TerraformStack {
             ...this.sessions.accessStatements("readWrite", "Sessions"),
           ],
           autoscaling: {
-            minCount: api.desiredCount,
-            maxCount: api.desiredCount * 2,
-            schedules: schedules(api.desiredCount, api.desiredCount * 2),
+            minCount: scaling["core-api"].min,
+            maxCount: scaling["core-api"].max,
+            schedules: schedules(scaling["core-api"]),
           },
         }),
     );
@@ -543,7 +546,7 @@ export class CandlefishStack extends TerraformStack {
             encryptionKey: this.key,
             keepImages: env.ecrKeepImages,
           }),
-          logGroupName: `/ecs/${prefix}/workflow-engine`,
+          logGroupName: logGroups["workflow-engine"],
           secretsReaderKey: "workflow-engine",
           cpu: engine.cpu,
           memoryMiB: engine.memoryMiB,
@@ -560,13 +563,13 @@ export class CandlefishStack extends TerraformStack {
             ...this.queues.workflow.consumeStatements("ConsumeWorkflowEvents"),
           ],
           autoscaling: {
-            minCount: engine.desiredCount,
-            maxCount: engine.maxCount ?? engine.desiredCount * 3,
+            minCount: scaling["workflow-engine"].min,
+            maxCount: scaling["workflow-engine"].max,
             queueBacklog: {
               queueNames: [this.queues.workflow.queueName],
               messagesPerTask: engine.messagesPerTask,
             },
-            schedules: schedules(engine.desiredCount, engine.maxCount ?? engine.desiredCount * 3),
+            schedules: schedules(scaling["workflow-engine"]),
           },
         }),
     );
