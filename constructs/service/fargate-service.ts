@@ -88,6 +88,27 @@ export interface ScalingSchedule {
   readonly maxCount: number;
 }
 
+/** One EFS mount of a service's container. */
+export interface ServiceEfsMount {
+  /** The file system (an `ElasticFileSystem`). */
+  readonly fileSystem: Connectable & {
+    mount(
+      accessPoint: string,
+      options?: { readOnly?: boolean; field?: string },
+    ): {
+      readonly fileSystemId: string;
+      readonly accessPointId: string;
+      readonly statements: readonly PolicyStatement[];
+    };
+  };
+  /** The access point's name. */
+  readonly accessPoint: string;
+  /** Where the container sees it (`/data/lancedb`). */
+  readonly containerPath: string;
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
 /** Where the service receives traffic from: a load balancer route (an `ApiDomain` is one). */
 export interface LoadBalancerTarget extends Connectable {
   /** Target group the tasks register in. */
@@ -236,6 +257,13 @@ export interface FargateServiceProps {
    * @default - nothing
    */
   readonly taskStatements?: readonly PolicyStatement[];
+  /**
+   * EFS access points the service's container mounts, each through TLS with IAM authorization: the
+   * task role gets exactly the mount (and write, unless `readOnly`) on that access point, and the tasks
+   * reach the file system on 2049. A mount naming an access point the file system lacks is an error.
+   * @default - none
+   */
+  readonly efsMounts?: readonly ServiceEfsMount[];
 }
 
 /**
@@ -363,11 +391,35 @@ export class FargateService extends Construct implements Connectable {
       description: `The application's own AWS permissions in ${fullName} (none by default)`,
       assumeRolePolicy: trust,
     });
-    if (props.taskStatements && props.taskStatements.length > 0) {
+    const mounts = (props.efsMounts ?? []).map((m, i) => {
+      if (!m.containerPath.startsWith("/") || m.containerPath === "/tmp") {
+        throw invalid(
+          `efsMounts[${i}].containerPath`,
+          "must be an absolute path other than /tmp (the task's scratch volume)",
+          m.containerPath,
+          "Use for example /data/lancedb.",
+        );
+      }
+      if ((props.efsMounts ?? []).findIndex((o) => o.accessPoint === m.accessPoint) !== i) {
+        throw invalid(
+          `efsMounts[${i}].accessPoint`,
+          "must be mounted once per service",
+          m.accessPoint,
+          "Remove the second mount, or mount another access point.",
+        );
+      }
+      return {
+        ...m,
+        volume: `efs-${m.accessPoint}`,
+        ...m.fileSystem.mount(m.accessPoint, { readOnly: m.readOnly, field: `efsMounts[${i}].accessPoint` }),
+      };
+    });
+    const taskStatements = [...(props.taskStatements ?? []), ...mounts.flatMap((m) => m.statements)];
+    if (taskStatements.length > 0) {
       new IamRolePolicy(this, "task-policy", {
         name: "application",
         role: taskRole.name,
-        policy: policyDocument(props.taskStatements),
+        policy: policyDocument(taskStatements),
       });
     }
 
@@ -380,7 +432,17 @@ export class FargateService extends Construct implements Connectable {
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-      volume: [{ name: "tmp" }],
+      volume: [
+        { name: "tmp" },
+        ...mounts.map((m) => ({
+          name: m.volume,
+          efsVolumeConfiguration: {
+            fileSystemId: m.fileSystemId,
+            transitEncryption: "ENABLED",
+            authorizationConfig: { accessPointId: m.accessPointId, iam: "ENABLED" },
+          },
+        })),
+      ],
       containerDefinitions: JSON.stringify([
         {
           name,
@@ -390,7 +452,14 @@ export class FargateService extends Construct implements Connectable {
           readonlyRootFilesystem: true,
           privileged: false,
           portMappings: [{ containerPort, protocol: "tcp" }],
-          mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+          mountPoints: [
+            { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
+            ...mounts.map((m) => ({
+              sourceVolume: m.volume,
+              containerPath: m.containerPath,
+              readOnly: m.readOnly ?? false,
+            })),
+          ],
           environment: Object.entries(props.environmentVariables ?? {})
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([n, value]) => ({ name: n, value })),
@@ -444,6 +513,8 @@ export class FargateService extends Construct implements Connectable {
     // Only the load balancer reaches the tasks, on the container port.
     props.loadBalancer?.connections.allowTo(this, containerPort);
     if (props.network.interfaceEndpoints) this.connections.allowTo(props.network.interfaceEndpoints, 443);
+    for (const fileSystem of new Set(mounts.map((m) => m.fileSystem)))
+      this.connections.allowTo(fileSystem, 2049);
 
     const service = new EcsService(this, "service", {
       name: fullName,

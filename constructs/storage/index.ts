@@ -1,0 +1,1 @@
+export * from "./elastic-file-system";
