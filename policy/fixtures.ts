@@ -1168,4 +1168,27 @@ export const RULE_FIXTURES: Record<string, { readonly fail: Json; readonly pass:
       },
     }),
   },
+  "EFS-001": {
+    fail: tf({ "aws_efs_file_system.fs": { encrypted: true } }),
+    pass: tf({ "aws_efs_file_system.fs": { encrypted: true, kms_key_id: KEY_ARN } }),
+  },
+  "EFS-002": {
+    fail: tf({ "aws_efs_file_system.fs": { encrypted: true, kms_key_id: KEY_ARN } }),
+    pass: tf({
+      "aws_efs_file_system.fs": { encrypted: true, kms_key_id: KEY_ARN },
+      "aws_efs_file_system_policy.fs": {
+        file_system_id: "${aws_efs_file_system.fs.id}",
+        policy: policyDocument([
+          {
+            sid: "DenyInsecureTransport",
+            effect: "Deny",
+            principals: { AWS: "*" },
+            actions: ["*"],
+            resources: ["${aws_efs_file_system.fs.arn}"],
+            conditions: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ]),
+      },
+    }),
+  },
 };

@@ -83,4 +83,60 @@ export const databaseRules: readonly Rule[] = [
           message: "artifact_config.s3_encryption is not SSE_KMS with a key",
         })),
   },
+  {
+    id: "EFS-001",
+    title: "EFS file systems are encrypted at rest with a customer managed key",
+    rationale: "An unencrypted file system keeps its files, and every backup of them, in the clear.",
+    severity: "high",
+    external: { checkov: ["CKV_AWS_42", "CKV_AWS_184"] },
+    check: (context) =>
+      context.stack
+        .resources("aws_efs_file_system")
+        .filter((fs) => fs.config.encrypted !== true || blank(fs.config.kms_key_id))
+        .map((fs) => ({
+          address: fs.address,
+          message:
+            fs.config.encrypted !== true
+              ? "encrypted is not true"
+              : "kms_key_id is not set (the AWS managed key)",
+        })),
+  },
+  {
+    id: "EFS-002",
+    title:
+      "EFS file systems refuse connections without TLS (a file system policy denying aws:SecureTransport false)",
+    rationale:
+      "A task that mounts without TLS sends the files over the VPC in the clear; only the policy can refuse it.",
+    severity: "high",
+    external: {},
+    check: (context) => {
+      const { stack } = context;
+      const policies = stack.resources("aws_efs_file_system_policy");
+      if (policies.some((p) => stack.isOpaque(p.config.file_system_id))) return [];
+      return stack
+        .resources("aws_efs_file_system")
+        .filter((fs) => {
+          const policy = policies.find((p) => stack.pointsTo(p.config.file_system_id, fs));
+          if (!policy || typeof policy.config.policy !== "string") return true;
+          try {
+            const document = JSON.parse(policy.config.policy) as { Statement?: unknown };
+            return ![document.Statement]
+              .flat()
+              .some(
+                (st) =>
+                  (st as { Effect?: string }).Effect === "Deny" &&
+                  JSON.stringify((st as { Condition?: unknown }).Condition ?? {}).includes(
+                    '"aws:SecureTransport":"false"',
+                  ),
+              );
+          } catch {
+            return true;
+          }
+        })
+        .map((fs) => ({
+          address: fs.address,
+          message: "has no file system policy denying requests without TLS",
+        }));
+    },
+  },
 ];

@@ -79,6 +79,15 @@ describe("ElasticFileSystem", () => {
   });
 });
 
+describe("the policy suite", () => {
+  test("finds nothing to report on the file system and the mounting service (EFS-001 and EFS-002 among its rules)", async () => {
+    const { evaluate } = await import("../../policy/engine");
+    // The fixture service's runtime secrets are unsuppressed here (SM-002: the platforms say why they are not rotated).
+    const violations = evaluate([{ name: "efs", json }]).violations.filter((v) => v.ruleId !== "SM-002");
+    expect(violations).toEqual([]);
+  });
+});
+
 describe("a service mounting an access point", () => {
   test("a volume with TLS and IAM authorization through the access point, mounted where asked", () => {
     const task = onlyResource(json, "aws_ecs_task_definition");
