@@ -22,6 +22,8 @@ export interface DashboardGraph {
   readonly periodSeconds?: number;
   /** Stack the lines (task counts, message counts). @default false */
   readonly stacked?: boolean;
+  /** Horizontal lines: an alarm's threshold. @default - none */
+  readonly thresholds?: readonly { readonly value: number; readonly label: string }[];
 }
 
 /** A titled row of graphs. */
@@ -107,6 +109,13 @@ export class CloudwatchDashboard extends Construct {
             view: "timeSeries",
             stacked: graph.stacked ?? false,
             period: graph.periodSeconds ?? 300,
+            ...(graph.thresholds && graph.thresholds.length > 0
+              ? {
+                  annotations: {
+                    horizontal: graph.thresholds.map((t) => ({ value: t.value, label: t.label })),
+                  },
+                }
+              : {}),
             metrics: graph.metrics.map((m) => [
               m.namespace,
               m.metricName,
@@ -124,6 +133,64 @@ export class CloudwatchDashboard extends Construct {
     });
     this.url = `https://${props.region}.console.aws.amazon.com/cloudwatch/home?region=${props.region}#dashboards/dashboard/${this.dashboardName}`;
   }
+}
+
+/** The parts of an alarm row and its targets a graph needs (`AlarmRow`, `AlarmTarget` of constructs/alerts). */
+export interface GraphedAlarmRow {
+  readonly key: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly statistic?: string;
+  readonly percentile?: number;
+  readonly threshold: number;
+  readonly periodSeconds: number;
+}
+export interface GraphedAlarmTarget {
+  readonly kind: string;
+  readonly key: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly thresholds?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The graphs of an alarm catalogue: one per row, a line per target of its kind, with the statistic and
+ * period the alarm evaluates and its threshold drawn (a target's own threshold when it has one). A
+ * dashboard built from the rows an `Alerts.watch` call uses shows exactly what the alarms watch, and a
+ * changed row changes both. `titles` names the graphs by row key.
+ */
+export function alarmGraphs(
+  rows: readonly GraphedAlarmRow[],
+  targets: readonly GraphedAlarmTarget[],
+  titles: Readonly<Record<string, string>>,
+): DashboardGraph[] {
+  return rows.flatMap((row) => {
+    const watched = targets.filter((t) => t.kind === row.kind);
+    if (watched.length === 0) return [];
+    const title = titles[row.key];
+    if (title === undefined) {
+      throw invalid("titles", "must name the graph of every row", row.key, `Add a title for ${row.key}.`);
+    }
+    const stat = row.percentile !== undefined ? `p${row.percentile}` : (row.statistic ?? "Average");
+    const thresholds = [...new Set(watched.map((t) => t.thresholds?.[row.key] ?? row.threshold))];
+    return [
+      {
+        title,
+        periodSeconds: row.periodSeconds,
+        metrics: watched.map((t) => ({
+          namespace: row.namespace,
+          metricName: row.metricName,
+          dimensions: t.dimensions,
+          stat,
+          label: t.key === "" ? row.metricName : t.key,
+        })),
+        thresholds: thresholds.map((value) => ({
+          value,
+          label: thresholds.length === 1 ? "alarm" : `alarm (${value})`,
+        })),
+      },
+    ];
+  });
 }
 
 function validate(props: CloudwatchDashboardProps): void {
