@@ -1,3 +1,5 @@
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -7,6 +9,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from "constructs";
 import { policyDocument } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
+import { suppress } from "../core/suppressions";
 import { invalid, isUnresolved } from "../core/validation";
 import type { KeyReference } from "../internal/references";
 
@@ -181,6 +184,46 @@ export class Alerts extends Construct {
       });
     }
     this.topicArn = topic.arn;
+  }
+
+  /**
+   * Sends ECS's `SERVICE_TASK_PLACEMENT_FAILURE` events of a cluster to the topic (an EventBridge rule on
+   * the default bus). ECS never moves a Fargate Spot service to on-demand by itself: when Spot has no
+   * capacity, the service emits these events while it waits below its desired count, and this is how a
+   * person hears of it (then raises the on-demand base or weight of the capacity strategy).
+   */
+  public notifyOnPlacementFailures(
+    cluster: { readonly clusterArn: string },
+    key = "placement-failures",
+  ): void {
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(key)) {
+      throw invalid(
+        "key",
+        "must be 1-40 lowercase letters, digits and hyphens",
+        key,
+        "Use the cluster's key.",
+      );
+    }
+    const rule = new CloudwatchEventRule(this, `${key}-rule`, {
+      name: limitedName(NAME_LIMITS.eventRule, this.naming, key),
+      description: "ECS could not place tasks of a service (no Fargate Spot capacity, or no capacity at all)",
+      eventPattern: JSON.stringify({
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Service Action"],
+        detail: { clusterArn: [cluster.clusterArn], eventName: ["SERVICE_TASK_PLACEMENT_FAILURE"] },
+      }),
+    });
+    const target = new CloudwatchEventTarget(this, `${key}-target`, {
+      rule: rule.name,
+      arn: this.topicArn,
+      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
+    });
+    suppress(
+      target,
+      "EVB-002",
+      "A lost placement-failure notification needs no dead-letter queue: EventBridge retries it for 24 hours, and ECS emits the event again on every failed placement while the service stays below its desired count.",
+      { arn: this.topicArn },
+    );
   }
 
   /**

@@ -358,3 +358,27 @@ describe("the shared alarm catalogue", () => {
     ).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]);
   });
 });
+
+describe("Alerts.notifyOnPlacementFailures", () => {
+  const CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/atomic-prod-cluster";
+  const json = synthScope((s) => {
+    new Alerts(s, "alerts", { naming, encryptionKey: key }).notifyOnPlacementFailures({
+      clusterArn: CLUSTER,
+    });
+  });
+
+  test("ECS's task placement failures of that cluster go to the topic, with retries", () => {
+    const rule = onlyResource(json, "aws_cloudwatch_event_rule");
+    expect(rule.name).toBe("meeting-notes-staging-placement-failures");
+    expect(rule.event_bus_name).toBeUndefined();
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Service Action"],
+      detail: { clusterArn: [CLUSTER], eventName: ["SERVICE_TASK_PLACEMENT_FAILURE"] },
+    });
+    expect(onlyResource(json, "aws_cloudwatch_event_target")).toMatchObject({
+      arn: expect.stringContaining("aws_sns_topic.alerts_topic"),
+      retry_policy: { maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 },
+    });
+  });
+});
