@@ -109,6 +109,38 @@ export interface ServiceEfsMount {
   readonly readOnly?: boolean;
 }
 
+/**
+ * The AWS Distro for OpenTelemetry collector the `tracing` option runs beside a service: pinned, from
+ * AWS's public gallery. The X-Ray daemon and SDKs reach end of support on 25 February 2027; the
+ * collector takes OTLP from the application and exports to X-Ray.
+ */
+export const ADOT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0";
+
+/** The collector's configuration: OTLP in (gRPC 4317, HTTP 4318, on localhost), batches, X-Ray out. */
+export function adotCollectorConfig(region: string): string {
+  return [
+    "receivers:",
+    "  otlp:",
+    "    protocols:",
+    "      grpc:",
+    "        endpoint: 127.0.0.1:4317",
+    "      http:",
+    "        endpoint: 127.0.0.1:4318",
+    "processors:",
+    "  batch: {}",
+    "exporters:",
+    "  awsxray:",
+    `    region: ${region}`,
+    "service:",
+    "  pipelines:",
+    "    traces:",
+    "      receivers: [otlp]",
+    "      processors: [batch]",
+    "      exporters: [awsxray]",
+    "",
+  ].join("\n");
+}
+
 /** Where the service receives traffic from: a load balancer route (an `ApiDomain` is one). */
 export interface LoadBalancerTarget extends Connectable {
   /** Target group the tasks register in. */
@@ -246,6 +278,14 @@ export interface FargateServiceProps {
    * @default []
    */
   readonly sidecars?: readonly SidecarContainer[];
+  /**
+   * Distributed tracing with OpenTelemetry: an ADOT collector sidecar ({@link ADOT_COLLECTOR_IMAGE})
+   * exporting to X-Ray, the application told where it is (`OTEL_EXPORTER_OTLP_ENDPOINT`), to use the
+   * X-Ray propagator (`OTEL_PROPAGATORS=xray`, so the trace the load balancer starts in
+   * `X-Amzn-Trace-Id` continues) and its service name, and the task role allowed to send traces.
+   * @default false
+   */
+  readonly tracing?: boolean;
   /**
    * Load balancer in front of the service.
    * @default - no load balancer; the service accepts no inbound traffic
@@ -414,7 +454,48 @@ export class FargateService extends Construct implements Connectable {
         ...m.fileSystem.mount(m.accessPoint, { readOnly: m.readOnly, field: `efsMounts[${i}].accessPoint` }),
       };
     });
-    const taskStatements = [...(props.taskStatements ?? []), ...mounts.flatMap((m) => m.statements)];
+    const tracing = props.tracing ?? false;
+    if (tracing && (props.sidecars ?? []).some((c) => c.name === "otel-collector")) {
+      throw invalid(
+        "sidecars",
+        "must not hold a container named otel-collector when tracing is on (tracing adds it)",
+        "otel-collector",
+        "Rename the sidecar, or let tracing run the collector.",
+      );
+    }
+    const sidecars: readonly SidecarContainer[] = [
+      ...(props.sidecars ?? []),
+      ...(tracing
+        ? [
+            {
+              name: "otel-collector",
+              image: ADOT_COLLECTOR_IMAGE,
+              essential: false,
+              command: ["--config=env:AOT_CONFIG_CONTENT"],
+              environment: { AOT_CONFIG_CONTENT: adotCollectorConfig(region.name) },
+            },
+          ]
+        : []),
+    ];
+    const taskStatements = [
+      ...(props.taskStatements ?? []),
+      ...mounts.flatMap((m) => m.statements),
+      ...(tracing
+        ? [
+            {
+              // X-Ray's trace and sampling actions take no resource scope.
+              sid: "SendTracesToXRay",
+              actions: [
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+              ],
+              resources: ["*"],
+            },
+          ]
+        : []),
+    ];
     if (taskStatements.length > 0) {
       new IamRolePolicy(this, "task-policy", {
         name: "application",
@@ -460,7 +541,16 @@ export class FargateService extends Construct implements Connectable {
               readOnly: m.readOnly ?? false,
             })),
           ],
-          environment: Object.entries(props.environmentVariables ?? {})
+          environment: Object.entries({
+            ...(tracing
+              ? {
+                  OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4317",
+                  OTEL_PROPAGATORS: "xray",
+                  OTEL_SERVICE_NAME: fullName,
+                }
+              : {}),
+            ...props.environmentVariables,
+          })
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([n, value]) => ({ name: n, value })),
           secrets: containerSecrets,
@@ -473,7 +563,7 @@ export class FargateService extends Construct implements Connectable {
             },
           },
         },
-        ...(props.sidecars ?? []).map((sidecar) => ({
+        ...sidecars.map((sidecar) => ({
           name: sidecar.name,
           image: sidecar.image,
           essential: sidecar.essential ?? false,
