@@ -1,14 +1,8 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../core/iam";
-import { policyDocument } from "../core/iam";
-import { limitedName, type ResourceNaming } from "../core/naming";
-import { suppress } from "../core/suppressions";
+import type { ResourceNaming } from "../core/naming";
 import { invalid, requireIntegerInRange } from "../core/validation";
-import { denyInsecureTransport, privateBucketBasics } from "../internal/private-bucket";
+import { accountBucket } from "../internal/private-bucket";
 import type { KeyReference } from "../internal/references";
 
 /** Properties of {@link DataBucket}. */
@@ -46,46 +40,22 @@ export class DataBucket extends Construct {
     }
     const noncurrent = props.noncurrentVersionDays ?? 90;
     requireIntegerInRange("noncurrentVersionDays", noncurrent, 1, 3650);
-    const account = new DataAwsCallerIdentity(this, "account");
-    const bucketName = `${limitedName(63 - 13, props.naming, props.name)}-${account.accountId}`;
-    const bucket = new S3Bucket(this, "bucket", {
-      bucket: bucketName,
+    const bucket = accountBucket(this, {
+      naming: props.naming,
+      name: props.name,
+      keyArn: props.encryptionKey.keyArn,
       forceDestroy: props.forceDestroy ?? false,
-    });
-    suppress(
-      bucket,
-      "S3-010",
-      "an application's data bucket: access logs would need a second, unversioned bucket; CloudTrail records its API calls (enable S3 data events on it for object-level audit)",
-      { bucket: bucketName },
-    );
-    const { versioning, publicAccessBlock } = privateBucketBasics(
-      this,
-      "",
-      bucket,
-      props.encryptionKey.keyArn,
-    );
-    new S3BucketPolicy(this, "policy", {
-      bucket: bucket.id,
-      policy: policyDocument([denyInsecureTransport(bucket.arn)]),
-      dependsOn: [publicAccessBlock],
-    });
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: bucket.id,
-      rule: [
+      accessLogsReason:
+        "an application's data bucket: access logs would need a second, unversioned bucket; CloudTrail records its API calls (enable S3 data events on it for object-level audit)",
+      rules: [
         {
           id: "expire-old-versions",
           status: "Enabled",
           filter: [{}],
           noncurrentVersionExpiration: [{ noncurrentDays: noncurrent }],
         },
-        {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: [{}],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
       ],
-      dependsOn: [versioning],
+      abortAfterDays: 7,
     });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

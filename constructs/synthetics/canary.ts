@@ -2,18 +2,14 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SyntheticsCanary } from "@cdktf/provider-aws/lib/synthetics-canary";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from "../core/iam";
 import { limitedName, NAME_LIMITS, type ResourceNaming } from "../core/naming";
 import { SYNTHETICS_NODEJS_RUNTIME } from "../core/runtimes";
-import { suppress } from "../core/suppressions";
 import { invalid, requireIntegerInRange } from "../core/validation";
-import { denyInsecureTransport, privateBucketBasics } from "../internal/private-bucket";
+import { accountBucket } from "../internal/private-bucket";
 import type { KeyReference } from "../internal/references";
 import type { FunctionCode } from "../lambda";
 
@@ -45,32 +41,14 @@ export class CanaryArtifacts extends Construct {
     super(scope, id);
     const retentionDays = props.retentionDays ?? 30;
     requireIntegerInRange("retentionDays", retentionDays, 1, 3650);
-    const account = new DataAwsCallerIdentity(this, "account");
-    const bucketName = `${limitedName(63 - 13, props.naming, "canary-artifacts")}-${account.accountId}`;
-    const bucket = new S3Bucket(this, "bucket", {
-      bucket: bucketName,
+    const bucket = accountBucket(this, {
+      naming: props.naming,
+      name: "canary-artifacts",
+      keyArn: props.encryptionKey.keyArn,
       forceDestroy: props.forceDestroy ?? false,
-    });
-    suppress(
-      bucket,
-      "S3-010",
-      "canary run artifacts (screenshots, logs) that expire in days: access logs would need a second bucket, and CloudTrail records the API calls on it",
-      { bucket: bucketName },
-    );
-    const { versioning, publicAccessBlock } = privateBucketBasics(
-      this,
-      "",
-      bucket,
-      props.encryptionKey.keyArn,
-    );
-    new S3BucketPolicy(this, "policy", {
-      bucket: bucket.id,
-      policy: policyDocument([denyInsecureTransport(bucket.arn)]),
-      dependsOn: [publicAccessBlock],
-    });
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: bucket.id,
-      rule: [
+      accessLogsReason:
+        "canary run artifacts (screenshots, logs) that expire in days: access logs would need a second bucket, and CloudTrail records the API calls on it",
+      rules: [
         {
           id: "expire-artifacts",
           status: "Enabled",
@@ -78,14 +56,8 @@ export class CanaryArtifacts extends Construct {
           expiration: [{ days: retentionDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
         },
-        {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: [{}],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
       ],
-      dependsOn: [versioning],
+      abortAfterDays: 1,
     });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
